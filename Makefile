@@ -1,0 +1,60 @@
+# gametable — run `make help` for the targets.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+GO      ?= go
+BIN     := bin/gametable
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+FUZZTIME ?= 30s
+
+.PHONY: help
+help: ## show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: deps
+deps: ## install what is missing: PostgreSQL 15+, pgvector, Go modules
+	@./scripts/deps.sh
+
+.PHONY: build
+build: ## build bin/gametable
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/gametable
+
+.PHONY: run
+run: deps build ## start the server on its own PostgreSQL, with the demo campaign
+	./$(BIN) serve --seed
+
+.PHONY: generate
+generate: ## regenerate the sqlc code in db/
+	$(GO) tool sqlc generate
+
+.PHONY: lint
+lint: ## gofmt, go vet, sqlc diff (generated code is current), sqlc vet (in the db tests)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool sqlc diff
+
+.PHONY: test
+test: deps lint ## the whole test suite with the race detector, against a PostgreSQL the tests start
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+.PHONY: fuzz
+fuzz: ## run each fuzz test for FUZZTIME (default 30s)
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+.PHONY: db-up
+db-up: deps build ## run the local development PostgreSQL in the foreground, migrated, and print its URL
+	./$(BIN) db up
+
+.PHONY: db-reset
+db-reset: deps build ## drop and recreate the local development database, migrated (for sqlc vet)
+	./$(BIN) db reset
+
+.PHONY: clean
+clean: ## remove build output (not the data directory)
+	rm -rf bin

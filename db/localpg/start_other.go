@@ -1,0 +1,16 @@
+//go:build !unix
+
+package localpg
+
+import (
+	"context"
+	"errors"
+)
+
+// Start is not supported on this platform: set DATABASE_URL instead.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	return nil, errors.New("the embedded PostgreSQL needs Linux or macOS: set DATABASE_URL to use an existing server")
+}
+
+// Stop does nothing on this platform.
+func (c *Cluster) Stop(ctx context.Context) error { return nil }

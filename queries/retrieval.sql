@@ -1,0 +1,428 @@
+-- Rule books, campaign documents, their chunks, the BM25 statistics,
+-- ingestion settings, hybrid search and the rules chat (issue 8).
+--
+-- Scope: rule books (core_rules) and their chunks are global; a campaign
+-- sees required books always, optional books where campaign_core_rules
+-- enables them, and never tool_only books. Campaign documents and their
+-- chunks belong to one campaign. Book chunks have campaign_id NULL, so
+-- queries that read chunks for a campaign spell the scope out as
+-- (c.campaign_id = @campaign_id OR c.core_rule_id IN <visible books>).
+
+-- name: CoreRuleCreate :one
+-- CoreRuleCreate inserts a rule book in status pending.
+INSERT INTO core_rules (slug, title, kind, filename, sha256, size_bytes)
+VALUES (@slug::text, @title::text, @kind::text, @filename::text, sqlc.narg('sha256')::bytea, @size_bytes::bigint)
+RETURNING *;
+
+-- name: CoreRuleGet :one
+SELECT *
+FROM core_rules
+WHERE id = @id::uuid;
+
+-- name: CoreRuleGetBySlug :one
+SELECT *
+FROM core_rules
+WHERE slug = @slug::text;
+
+-- name: CoreRuleSetSource :one
+-- CoreRuleSetSource records a new upload of an existing book and puts it
+-- back to pending.
+UPDATE core_rules
+SET title = @title::text,
+    filename = @filename::text,
+    sha256 = sqlc.narg('sha256')::bytea,
+    size_bytes = @size_bytes::bigint,
+    status = 'pending',
+    error = NULL,
+    progress_done = 0,
+    progress_total = 0,
+    updated_at = now()
+WHERE id = @id::uuid
+RETURNING *;
+
+-- name: CoreRuleList :many
+-- CoreRuleList returns every book with its compendium counts, by title.
+SELECT r.*,
+    (SELECT count(*) FROM monsters m WHERE m.core_rule_id = r.id)::bigint AS monster_count,
+    (SELECT count(*) FROM items i WHERE i.core_rule_id = r.id)::bigint AS item_count
+FROM core_rules r
+ORDER BY lower(r.title), r.id;
+
+-- name: CoreRuleListForCampaign :many
+-- CoreRuleListForCampaign returns every book with whether it serves this
+-- campaign: required and tool_only books always (tool_only ones only to
+-- the compendium), optional ones when the campaign enabled them.
+SELECT r.id,
+    r.slug,
+    r.title,
+    r.kind,
+    r.status,
+    r.chunk_count,
+    (r.kind <> 'optional' OR coalesce(ccr.enabled, false))::boolean AS enabled
+FROM core_rules r
+LEFT JOIN campaign_core_rules ccr ON ccr.core_rule_id = r.id AND ccr.campaign_id = @campaign_id::uuid
+ORDER BY lower(r.title), r.id;
+
+-- name: CampaignCoreRuleSetEnabled :exec
+-- CampaignCoreRuleSetEnabled records a campaign's choice for a book. Go
+-- refuses books that are not optional before calling it.
+INSERT INTO campaign_core_rules (campaign_id, core_rule_id, enabled)
+VALUES (@campaign_id::uuid, @core_rule_id::uuid, @enabled::boolean)
+ON CONFLICT (campaign_id, core_rule_id)
+DO UPDATE SET enabled = excluded.enabled, updated_at = now();
+
+-- name: CoreRuleSetStatus :exec
+-- CoreRuleSetStatus moves a book through pending, processing, ready and
+-- failed; error is the readable reason when failed, else NULL.
+UPDATE core_rules
+SET status = @status::text,
+    error = sqlc.narg('error')::text,
+    updated_at = now()
+WHERE id = @id::uuid;
+
+-- name: CoreRuleSetProgress :exec
+UPDATE core_rules
+SET progress_done = @progress_done::integer,
+    progress_total = @progress_total::integer,
+    updated_at = now()
+WHERE id = @id::uuid;
+
+-- name: CoreRuleDelete :execrows
+-- CoreRuleDelete removes a book; its chunks, statistics, monsters, items
+-- and campaign choices go with it (ON DELETE CASCADE).
+DELETE FROM core_rules
+WHERE id = @id::uuid;
+
+-- name: CampaignDocumentCreate :one
+INSERT INTO campaign_documents (campaign_id, title, filename, content_type, sha256, size_bytes, uploaded_by)
+VALUES (@campaign_id::uuid, @title::text, @filename::text, @content_type::text, @sha256::bytea, @size_bytes::bigint, @uploaded_by::uuid)
+RETURNING *;
+
+-- name: CampaignDocumentGet :one
+SELECT *
+FROM campaign_documents
+WHERE campaign_id = @campaign_id::uuid
+    AND id = @id::uuid;
+
+-- name: CampaignDocumentList :many
+-- CampaignDocumentList pages a campaign's documents, newest first. The
+-- cursor is the (created_at, id) of the last row of the previous page;
+-- pass NULLs for the first page.
+SELECT *
+FROM campaign_documents
+WHERE campaign_id = @campaign_id::uuid
+    AND (
+        sqlc.narg('before_created_at')::timestamptz IS NULL
+        OR created_at < sqlc.narg('before_created_at')::timestamptz
+        OR (created_at = sqlc.narg('before_created_at')::timestamptz AND id < sqlc.narg('before_id')::uuid)
+    )
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit::integer;
+
+-- name: CampaignDocumentDelete :execrows
+-- CampaignDocumentDelete removes a document; its chunks and statistics go
+-- in the same statement (ON DELETE CASCADE).
+DELETE FROM campaign_documents
+WHERE campaign_id = @campaign_id::uuid
+    AND id = @id::uuid;
+
+-- name: CampaignDocumentSetStatus :exec
+UPDATE campaign_documents
+SET status = @status::text,
+    error = sqlc.narg('error')::text,
+    updated_at = now()
+WHERE campaign_id = @campaign_id::uuid
+    AND id = @id::uuid;
+
+-- name: CampaignDocumentSetProgress :exec
+UPDATE campaign_documents
+SET progress_done = @progress_done::integer,
+    progress_total = @progress_total::integer,
+    updated_at = now()
+WHERE campaign_id = @campaign_id::uuid
+    AND id = @id::uuid;
+
+-- name: IngestionSettingsGet :one
+-- unscoped: the single row of server-wide settings.
+SELECT *
+FROM ingestion_settings
+WHERE id;
+
+-- name: IngestionSettingsUpdate :one
+-- unscoped: the single row of server-wide settings.
+UPDATE ingestion_settings
+SET chunk_size = @chunk_size::integer,
+    chunk_overlap = @chunk_overlap::integer,
+    embedding_model = @embedding_model::text,
+    updated_at = now()
+WHERE id
+RETURNING *;
+
+-- name: ChunkDeleteForCoreRule :exec
+-- unscoped: a rule book's chunks are global (campaign_id NULL).
+DELETE FROM chunks
+WHERE core_rule_id = @core_rule_id::uuid;
+
+-- name: ChunkDeleteForDocument :exec
+DELETE FROM chunks
+WHERE campaign_id = @campaign_id::uuid
+    AND campaign_document_id = @campaign_document_id::uuid;
+
+-- name: ChunkInsertCoreRule :batchexec
+-- ChunkInsertCoreRule stores one passage of a book. tsv is built here from
+-- index_text (heading path and passage) with the 'english' configuration,
+-- and token_count is its number of lexeme positions, the BM25 length.
+-- unscoped: a rule book's chunks are global (campaign_id NULL).
+INSERT INTO chunks (core_rule_id, ordinal, heading_path, heading, page, text, tsv, token_count, embedding, embedding_model)
+SELECT @core_rule_id::uuid,
+    @ordinal::integer,
+    @heading_path::text[],
+    @heading::text,
+    sqlc.narg('page')::integer,
+    @text::text,
+    v.tsv,
+    (SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(v.tsv) AS u(lexeme, positions, weights))::integer,
+    @embedding::vector,
+    @embedding_model::text
+FROM (SELECT to_tsvector('english', @index_text::text) AS tsv) v;
+
+-- name: ChunkInsertDocument :batchexec
+-- ChunkInsertDocument stores one passage of a campaign document, as
+-- ChunkInsertCoreRule does for books.
+INSERT INTO chunks (campaign_id, campaign_document_id, ordinal, heading_path, heading, page, text, tsv, token_count, embedding, embedding_model)
+SELECT @campaign_id::uuid,
+    @campaign_document_id::uuid,
+    @ordinal::integer,
+    @heading_path::text[],
+    @heading::text,
+    sqlc.narg('page')::integer,
+    @text::text,
+    v.tsv,
+    (SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(v.tsv) AS u(lexeme, positions, weights))::integer,
+    @embedding::vector,
+    @embedding_model::text
+FROM (SELECT to_tsvector('english', @index_text::text) AS tsv) v;
+
+-- name: TermDocFrequencyDeleteForCoreRule :exec
+-- unscoped: a rule book's statistics are global (campaign_id NULL).
+DELETE FROM term_doc_frequencies
+WHERE core_rule_id = @core_rule_id::uuid;
+
+-- name: TermDocFrequencyBuildForCoreRule :exec
+-- TermDocFrequencyBuildForCoreRule counts, for each lexeme, the book's
+-- chunks that contain it. Run after TermDocFrequencyDeleteForCoreRule.
+-- unscoped: a rule book's statistics are global (campaign_id NULL).
+INSERT INTO term_doc_frequencies (core_rule_id, term, doc_freq)
+SELECT @core_rule_id::uuid, u.lexeme, count(*)::integer
+FROM chunks c
+CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
+WHERE c.core_rule_id = @core_rule_id::uuid
+GROUP BY u.lexeme;
+
+-- name: TermDocFrequencyDeleteForDocument :exec
+DELETE FROM term_doc_frequencies
+WHERE campaign_id = @campaign_id::uuid
+    AND campaign_document_id = @campaign_document_id::uuid;
+
+-- name: TermDocFrequencyBuildForDocument :exec
+INSERT INTO term_doc_frequencies (campaign_id, campaign_document_id, term, doc_freq)
+SELECT @campaign_id::uuid, @campaign_document_id::uuid, u.lexeme, count(*)::integer
+FROM chunks c
+CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
+WHERE c.campaign_id = @campaign_id::uuid
+    AND c.campaign_document_id = @campaign_document_id::uuid
+GROUP BY u.lexeme;
+
+-- name: CoreRuleFinishIngestion :exec
+-- CoreRuleFinishIngestion marks a book ready with its chunk count.
+-- unscoped: counts a global book's chunks (campaign_id NULL).
+UPDATE core_rules
+SET status = 'ready',
+    error = NULL,
+    chunk_count = (SELECT count(*) FROM chunks c WHERE c.core_rule_id = @id::uuid),
+    progress_done = progress_total,
+    updated_at = now()
+WHERE id = @id::uuid;
+
+-- name: CampaignDocumentFinishIngestion :exec
+UPDATE campaign_documents
+SET status = 'ready',
+    error = NULL,
+    chunk_count = (
+        SELECT count(*) FROM chunks c
+        WHERE c.campaign_id = @campaign_id::uuid AND c.campaign_document_id = @id::uuid
+    ),
+    progress_done = progress_total,
+    updated_at = now()
+WHERE campaign_id = @campaign_id::uuid
+    AND id = @id::uuid;
+
+-- name: ChunkListStaleEmbeddings :many
+-- ChunkListStaleEmbeddings returns up to row_limit chunks whose embedding
+-- is missing or from another model than model, for re-embedding.
+-- unscoped: background maintenance over every chunk; nothing leaves the server.
+SELECT id, heading_path, text
+FROM chunks
+WHERE embedding_model IS DISTINCT FROM @model::text
+ORDER BY id
+LIMIT @row_limit::integer;
+
+-- name: ChunkCountStaleEmbeddings :one
+-- unscoped: background maintenance over every chunk; nothing leaves the server.
+SELECT count(*)::bigint
+FROM chunks
+WHERE embedding_model IS DISTINCT FROM @model::text;
+
+-- name: ChunkSetEmbedding :batchexec
+-- unscoped: background maintenance over every chunk by id; nothing leaves the server.
+UPDATE chunks
+SET embedding = @embedding::vector,
+    embedding_model = @embedding_model::text
+WHERE id = @id::uuid;
+
+-- name: RetrievalSetSearchParams :exec
+-- RetrievalSetSearchParams tunes pgvector for the rest of the transaction:
+-- an iterative index scan, so that rows the campaign scope filters out do
+-- not leave a short result (pgvector 0.8+), and a wider candidate list.
+SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+    set_config('hnsw.ef_search', '100', true);
+
+-- name: ChunkSearch :many
+-- ChunkSearch is the hybrid retrieval: BM25 over the tsvectors, with
+-- document frequencies summed over the sources this campaign can see, and
+-- cosine distance over the embeddings of one model, each giving up to
+-- candidates ranked chunks, fused by Reciprocal Rank Fusion:
+-- score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
+-- A weight of 0 turns a ranking off. terms is the question's text without
+-- stop words; the 'english' configuration stems it like the chunks, and
+-- the stems are OR-joined, so a chunk needs only some of them.
+-- matched_idf / query_idf is the share of the question's term weight that
+-- the chunk contains; similarity is 1 - cosine distance, 0 when the
+-- vector ranking did not return the chunk.
+--
+-- The scope is part of every branch: the campaign's own documents
+-- (campaign_id = @campaign_id), required books, and optional books enabled
+-- for this campaign; never tool_only books, never other campaigns' rows.
+WITH visible_books AS (
+    SELECT r.id, r.title
+    FROM core_rules r
+    LEFT JOIN campaign_core_rules ccr ON ccr.core_rule_id = r.id AND ccr.campaign_id = @campaign_id::uuid
+    WHERE r.kind = 'required'
+        OR (r.kind = 'optional' AND coalesce(ccr.enabled, false))
+),
+scope_stats AS (
+    SELECT count(*)::float8 AS n, coalesce(avg(c.token_count), 1)::float8 AS avgdl
+    FROM chunks c
+    WHERE c.campaign_id = @campaign_id::uuid
+        OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
+),
+query_terms AS (
+    SELECT DISTINCT u.lexeme AS term
+    FROM unnest(to_tsvector('english', @terms::text)) AS u(lexeme, positions, weights)
+),
+term_idf AS (
+    SELECT qt.term,
+        ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
+    FROM query_terms qt
+    CROSS JOIN scope_stats s
+    LEFT JOIN (
+        SELECT t.term, sum(t.doc_freq)::float8 AS df
+        FROM term_doc_frequencies t
+        WHERE t.term IN (SELECT qt2.term FROM query_terms qt2)
+            AND (t.campaign_id = @campaign_id::uuid
+                OR t.core_rule_id IN (SELECT vb.id FROM visible_books vb))
+        GROUP BY t.term
+    ) df ON df.term = qt.term
+),
+query_weight AS (
+    SELECT coalesce(sum(ti.idf), 0)::float8 AS total FROM term_idf ti
+),
+bm25 AS (
+    SELECT c.id,
+        sum(ti.idf * cardinality(u.positions) * 2.2
+            / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * c.token_count / greatest(s.avgdl, 1))))::float8 AS score,
+        sum(ti.idf)::float8 AS matched_idf
+    FROM chunks c
+    CROSS JOIN scope_stats s
+    CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
+    JOIN term_idf ti ON ti.term = u.lexeme
+    WHERE sqlc.arg(bm25_weight)::float8 > 0
+        AND c.tsv @@ (
+            SELECT string_agg(chr(39) || replace(replace(qt.term, chr(92), chr(92) || chr(92)), chr(39), chr(39) || chr(39)) || chr(39), ' | ')::tsquery
+            FROM query_terms qt
+        )
+        AND (c.campaign_id = @campaign_id::uuid
+            OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
+    GROUP BY c.id
+    ORDER BY score DESC, c.id
+    LIMIT @candidates::integer
+),
+bm25_ranked AS (
+    SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
+    FROM bm25 b
+),
+vec AS MATERIALIZED (
+    SELECT c.id, (c.embedding <=> @embedding::vector)::float8 AS distance
+    FROM chunks c
+    WHERE sqlc.arg(vector_weight)::float8 > 0
+        AND c.embedding_model = @embedding_model::text
+        AND (c.campaign_id = @campaign_id::uuid
+            OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
+    ORDER BY c.embedding <=> @embedding::vector
+    LIMIT @candidates::integer
+),
+vec_ranked AS (
+    SELECT v.id, v.distance, row_number() OVER (ORDER BY v.distance, v.id) AS rank
+    FROM vec v
+),
+fused AS (
+    SELECT coalesce(b.id, v.id) AS id,
+        (coalesce(sqlc.arg(bm25_weight)::float8 / (sqlc.arg(rrf_k)::float8 + b.rank), 0)
+            + coalesce(sqlc.arg(vector_weight)::float8 / (sqlc.arg(rrf_k)::float8 + v.rank), 0))::float8 AS score,
+        b.score AS bm25_score,
+        coalesce(b.matched_idf, 0)::float8 AS matched_idf,
+        coalesce(1 - v.distance, 0)::float8 AS similarity
+    FROM bm25_ranked b
+    FULL JOIN vec_ranked v ON v.id = b.id
+)
+SELECT c.id,
+    c.core_rule_id,
+    c.campaign_document_id,
+    c.heading_path,
+    c.heading,
+    c.page,
+    c.text,
+    coalesce(vb.title, d.title, '')::text AS source_title,
+    f.score,
+    f.bm25_score,
+    f.matched_idf,
+    qw.total AS query_idf,
+    f.similarity
+FROM fused f
+JOIN chunks c ON c.id = f.id
+CROSS JOIN query_weight qw
+LEFT JOIN visible_books vb ON vb.id = c.core_rule_id
+LEFT JOIN campaign_documents d ON d.campaign_id = @campaign_id::uuid AND d.id = c.campaign_document_id
+ORDER BY f.score DESC, c.id
+LIMIT @row_limit::integer;
+
+-- name: RulesChatMessageCreate :one
+INSERT INTO rules_chat_messages (campaign_id, user_id, role, content, sources)
+VALUES (@campaign_id::uuid, @user_id::uuid, @role::text, @content::text, @sources::jsonb)
+RETURNING *;
+
+-- name: RulesChatMessageList :many
+-- RulesChatMessageList pages one user's rules chat in one campaign, newest
+-- first; the cursor is the (created_at, id) of the last row of the
+-- previous page, NULLs for the first page.
+SELECT *
+FROM rules_chat_messages
+WHERE campaign_id = @campaign_id::uuid
+    AND user_id = @user_id::uuid
+    AND (
+        sqlc.narg('before_created_at')::timestamptz IS NULL
+        OR created_at < sqlc.narg('before_created_at')::timestamptz
+        OR (created_at = sqlc.narg('before_created_at')::timestamptz AND id < sqlc.narg('before_id')::uuid)
+    )
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit::integer;
