@@ -230,6 +230,95 @@ func (b *ChunkSetEmbeddingBatchResults) Close() error {
 	return b.br.Close()
 }
 
+const combatantInsert = `-- name: CombatantInsert :batchexec
+INSERT INTO combatants (
+    id, campaign_id, combat_id, kind, name, initiative, initiative_bonus,
+    hp, max_hp, temp_hp, ac, hidden, conditions, user_id, monster_id, npc_id
+) VALUES (
+    $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text,
+    $6::integer, $7::integer,
+    $8::integer, $9::integer, $10::integer, $11::integer,
+    $12::boolean, $13::jsonb,
+    $14::uuid, $15::uuid, $16::uuid
+)
+`
+
+type CombatantInsertBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type CombatantInsertParams struct {
+	ID              uuid.UUID
+	CampaignID      uuid.UUID
+	CombatID        uuid.UUID
+	Kind            string
+	Name            string
+	Initiative      *int32
+	InitiativeBonus int32
+	HP              int32
+	MaxHP           int32
+	TempHP          int32
+	AC              *int32
+	Hidden          bool
+	Conditions      []byte
+	UserID          *uuid.UUID
+	MonsterID       *uuid.UUID
+	NPCID           *uuid.UUID
+}
+
+// CombatantInsert adds combatants with ids chosen by the hub, pipelined. A
+// user_id that is not a member of the campaign, or an unknown monster or
+// NPC, breaks a foreign key (ErrNotFound).
+func (q *Queries) CombatantInsert(ctx context.Context, arg []CombatantInsertParams) *CombatantInsertBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.ID,
+			a.CampaignID,
+			a.CombatID,
+			a.Kind,
+			a.Name,
+			a.Initiative,
+			a.InitiativeBonus,
+			a.HP,
+			a.MaxHP,
+			a.TempHP,
+			a.AC,
+			a.Hidden,
+			a.Conditions,
+			a.UserID,
+			a.MonsterID,
+			a.NPCID,
+		}
+		batch.Queue(combatantInsert, vals...)
+	}
+	br := q.db.SendBatch(ctx, batch)
+	return &CombatantInsertBatchResults{br, len(arg), false}
+}
+
+func (b *CombatantInsertBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *CombatantInsertBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
 const itemUpsert = `-- name: ItemUpsert :batchone
 INSERT INTO items (core_rule_id, source_index, name, category, rarity, data)
 VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::text, $6::jsonb)

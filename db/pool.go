@@ -37,11 +37,12 @@ var defaultRuntimeParams = map[string]string{
 	"idle_in_transaction_session_timeout": "60s",
 }
 
-// NewPool opens the connection pool the server runs on. Every new connection
-// registers the pgvector types (AfterConnect), which fails when the vector
-// extension is missing, so call NewPool after Migrate. The pool connects
-// lazily except for one connection made here to check the URL and the
-// extension, so a bad URL fails at start-up rather than on the first request.
+// NewPool creates the connection pool the server runs on. Every new
+// connection registers the pgvector types (AfterConnect), which fails while
+// the vector extension is missing, so use the pool after Migrate. A
+// malformed URL fails here; the pool connects lazily, so a database that is
+// down does not (call Ping to find out, and retry: the server keeps running
+// and reports not ready until the database is back).
 func NewPool(ctx context.Context, url string, logger *slog.Logger) (*pgxpool.Pool, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -74,11 +75,7 @@ func NewPool(ctx context.Context, url string, logger *slog.Logger) (*pgxpool.Poo
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to database: %w", err)
-	}
-	logger.Info("database pool ready",
+	logger.Info("database pool created",
 		"host", cfg.ConnConfig.Host,
 		"database", cfg.ConnConfig.Database,
 		"max_conns", cfg.MaxConns)

@@ -45,10 +45,29 @@ type Querier interface {
 	// the same rules as CampaignGet.
 	// unscoped: lists the campaigns of one user across campaigns, filtered on memberships.user_id; the subqueries correlate on c.id.
 	CampaignListForUser(ctx context.Context, userID uuid.UUID) ([]CampaignListForUserRow, error)
+	// CampaignLiveCommit stores the views' seqs at the end of a hub
+	// transaction. It is the fence: it matches only while the campaign still
+	// has this hub's epoch and the seqs the hub last stored, so a hub that
+	// lost its campaign to another, or whose memory disagrees with the
+	// database, writes nothing (0 rows) and rolls back. Its row lock orders
+	// writers, so seq order is commit order.
+	CampaignLiveCommit(ctx context.Context, arg CampaignLiveCommitParams) (int64, error)
 	// CampaignLiveEpochReset gives the campaign a new live epoch, for when the
 	// event log can no longer serve a resume: clients then take a snapshot.
 	// The seqs keep counting.
 	CampaignLiveEpochReset(ctx context.Context, campaignID uuid.UUID) (CampaignLiveEpochResetRow, error)
+	// The live hub's bookkeeping: its epoch fence and seq counters in
+	// campaigns, the event log (live_events), idempotency records
+	// (live_commands), and the live part of availability polls. See hub/doc.go
+	// for how they fit together.
+	// CampaignLiveLoad is the first statement of a hub's load: it gives the
+	// campaign a new live epoch, chosen by the hub, and returns the name and
+	// the views' last seqs. The new epoch fences off any other hub (in another
+	// process) still serving this campaign: its next CampaignLiveCommit
+	// matches no row. ErrNotFound: the campaign is gone.
+	CampaignLiveLoad(ctx context.Context, arg CampaignLiveLoadParams) (CampaignLiveLoadRow, error)
+	// CampaignLiveName reads the campaign's name when the hub reloads it.
+	CampaignLiveName(ctx context.Context, campaignID uuid.UUID) (string, error)
 	// CampaignLiveSeqAdvance adds gm_delta and player_delta (0 or more) to the
 	// views' seqs and returns the new values. Run it in the transaction that
 	// persists the change and appends to live_events: the row lock it takes
@@ -83,9 +102,11 @@ type Querier interface {
 	// score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 	// A weight of 0 turns a ranking off. terms is the question's text without
 	// stop words; the 'english' configuration stems it like the chunks, and
-	// the stems are OR-joined, so a chunk needs only some of them.
-	// matched_idf / query_idf is the share of the question's term weight that
-	// the chunk contains; similarity is 1 - cosine distance, 0 when the
+	// the stems are OR-joined, so a chunk needs only some of them. expansion
+	// holds other words for the question's concepts (from the glossary); they
+	// count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+	// matched_idf / query_idf is the share of the question's own term weight
+	// that the chunk contains; similarity is 1 - cosine distance, 0 when the
 	// vector ranking did not return the chunk.
 	//
 	// The scope is part of every branch: the campaign's own documents
@@ -94,6 +115,50 @@ type Querier interface {
 	ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]ChunkSearchRow, error)
 	// unscoped: background maintenance over every chunk by id; nothing leaves the server.
 	ChunkSetEmbedding(ctx context.Context, arg []ChunkSetEmbeddingParams) *ChunkSetEmbeddingBatchResults
+	// CombatEnd ends the running combat, keeping its last round and the
+	// outcome the GM gave ('' stores NULL). 0 rows: not running.
+	CombatEnd(ctx context.Context, arg CombatEndParams) (int64, error)
+	// Combats and combatants. The live hub (package hub) is the only writer of
+	// a running combat: it applies a command to its in-memory state, writes the
+	// change with these queries in one transaction with the seq bump and the
+	// event log, and publishes after the commit. Every query takes
+	// @campaign_id; the hub passes its own campaign's id.
+	// CombatGetActive returns the campaign's running combat (at most one, by
+	// combats_one_active_per_campaign_idx). ErrNotFound when none runs.
+	CombatGetActive(ctx context.Context, campaignID uuid.UUID) (CombatGetActiveRow, error)
+	// CombatInsert starts a combat with an id chosen by the hub. A second
+	// running combat breaks the unique index (ErrConflict).
+	CombatInsert(ctx context.Context, arg CombatInsertParams) error
+	// CombatListEnded returns the campaign's past combats, newest first, with
+	// their last round, outcome and number of combatants (GET /combats).
+	CombatListEnded(ctx context.Context, arg CombatListEndedParams) ([]CombatListEndedRow, error)
+	// CombatSetTurn moves the turn, guarded by the round and turn the hub
+	// expects (lost-update protection): 0 rows means the row changed under the
+	// hub, which then reloads.
+	CombatSetTurn(ctx context.Context, arg CombatSetTurnParams) (int64, error)
+	// CombatantDamage takes amount from temp_hp first, then from hp, never
+	// below 0, computed from the row's current values (in SET, columns are the
+	// old values), so concurrent writers cannot lose an update. Returns the new
+	// values for the hub to check against its own.
+	CombatantDamage(ctx context.Context, arg CombatantDamageParams) (CombatantDamageRow, error)
+	// CombatantDelete removes a combatant; a turn pointing at it is cleared by
+	// the foreign key (the hub moves the turn first). 0 rows: gone.
+	CombatantDelete(ctx context.Context, arg CombatantDeleteParams) (int64, error)
+	// CombatantHeal adds amount to hp without raising it above max_hp (a
+	// combatant already above its maximum keeps its hp), computed in SQL like
+	// CombatantDamage.
+	CombatantHeal(ctx context.Context, arg CombatantHealParams) (int32, error)
+	// CombatantInsert adds combatants with ids chosen by the hub, pipelined. A
+	// user_id that is not a member of the campaign, or an unknown monster or
+	// NPC, breaks a foreign key (ErrNotFound).
+	CombatantInsert(ctx context.Context, arg []CombatantInsertParams) *CombatantInsertBatchResults
+	// CombatantListByCombat returns every combatant of a combat, in no
+	// particular order (the hub sorts by its rules).
+	CombatantListByCombat(ctx context.Context, arg CombatantListByCombatParams) ([]CombatantListByCombatRow, error)
+	// CombatantSet writes every mutable column of a combatant as the hub
+	// computed it (the hub is the combat's only writer; relative changes use
+	// CombatantDamage and CombatantHeal). 0 rows: gone.
+	CombatantSet(ctx context.Context, arg CombatantSetParams) (int64, error)
 	// CoreRuleCompendiumCounts counts the monsters and items of one book.
 	CoreRuleCompendiumCounts(ctx context.Context, coreRuleID uuid.UUID) (CoreRuleCompendiumCountsRow, error)
 	// Rule books, campaign documents, their chunks, the BM25 statistics,
@@ -224,6 +289,46 @@ type Querier interface {
 	ItemList(ctx context.Context, arg ItemListParams) ([]ItemListRow, error)
 	// ItemUpsert is MonsterUpsert for items: no row back when nothing changed.
 	ItemUpsert(ctx context.Context, arg []ItemUpsertParams) *ItemUpsertBatchResults
+	// LiveCommandDeleteBefore trims expired idempotency records.
+	// unscoped: a periodic clean-up across campaigns, by the indexed created_at.
+	LiveCommandDeleteBefore(ctx context.Context, before time.Time) (int64, error)
+	// LiveCommandGet returns the stored outcome of a command id the user sent
+	// in the last ten minutes. ErrNotFound: none.
+	LiveCommandGet(ctx context.Context, arg LiveCommandGetParams) ([]byte, error)
+	// LiveCommandRecord stores command outcomes: user_ids[i] sent
+	// command_ids[i], which gave outcomes[i]. An expired record of the same id
+	// is replaced; a live one is kept (the hub never records a live id twice).
+	LiveCommandRecord(ctx context.Context, arg LiveCommandRecordParams) error
+	// LiveEventAppend logs merge patches: views[i] at seqs[i] got patches[i].
+	// Written in the transaction of the change they carry.
+	LiveEventAppend(ctx context.Context, arg LiveEventAppendParams) error
+	// LiveEventDeleteBefore trims the log by age across campaigns.
+	// unscoped: a periodic clean-up of every campaign's old log entries, by the indexed created_at.
+	LiveEventDeleteBefore(ctx context.Context, before time.Time) (int64, error)
+	// LiveEventList returns a view's logged patches after a seq, in order (for
+	// tests, tools and other processes following the campaign).
+	LiveEventList(ctx context.Context, arg LiveEventListParams) ([]LiveEventListRow, error)
+	// LiveEventTrim drops a view's patches up to and including below_seq: the
+	// hub keeps the log to its resume window.
+	LiveEventTrim(ctx context.Context, arg LiveEventTrimParams) (int64, error)
+	// LiveMemberList returns the players of the campaign with the name their
+	// combatant gets: the character name, else the display name (combat.start
+	// with includePlayers).
+	LiveMemberList(ctx context.Context, campaignID uuid.UUID) ([]LiveMemberListRow, error)
+	// LivePollList returns the polls the live state shows: open ones, and
+	// closed ones not yet turned into a session; the 20 newest.
+	LivePollList(ctx context.Context, campaignID uuid.UUID) ([]LivePollListRow, error)
+	// LivePollOptionList returns the options of the given polls.
+	LivePollOptionList(ctx context.Context, arg LivePollOptionListParams) ([]LivePollOptionListRow, error)
+	// LivePollVoteDelete removes a member's answer for one option while the
+	// poll is open; 0 rows when there was none or the poll is closed.
+	LivePollVoteDelete(ctx context.Context, arg LivePollVoteDeleteParams) (int64, error)
+	// LivePollVoteList returns the votes on the given polls.
+	LivePollVoteList(ctx context.Context, arg LivePollVoteListParams) ([]LivePollVoteListRow, error)
+	// LivePollVoteSet records or changes a member's answer for one option,
+	// only while the poll is open (0 rows otherwise). An option of another poll
+	// or a user who is not a member breaks a foreign key (ErrNotFound).
+	LivePollVoteSet(ctx context.Context, arg LivePollVoteSetParams) (int64, error)
 	// MembershipCreate adds a member. Already a member: ErrConflict.
 	MembershipCreate(ctx context.Context, arg MembershipCreateParams) (Membership, error)
 	// MembershipDelete removes a member; their votes, chat history and command

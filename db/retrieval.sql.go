@@ -374,11 +374,19 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT DISTINCT u.lexeme AS term
-    FROM unnest(to_tsvector('english', $3::text)) AS u(lexeme, positions, weights)
+    SELECT qx.term, max(qx.weight)::float8 AS weight
+    FROM (
+        SELECT u.lexeme AS term, 1::float8 AS weight
+        FROM unnest(to_tsvector('english', $3::text)) AS u(lexeme, positions, weights)
+        UNION ALL
+        SELECT x.lexeme, $4::float8
+        FROM unnest(to_tsvector('english', $5::text)) AS x(lexeme, positions, weights)
+    ) qx
+    GROUP BY qx.term
 ),
 term_idf AS (
     SELECT qt.term,
+        qt.weight,
         ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -392,18 +400,18 @@ term_idf AS (
     ) df ON df.term = qt.term
 ),
 query_weight AS (
-    SELECT coalesce(sum(ti.idf), 0)::float8 AS total FROM term_idf ti
+    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS total FROM term_idf ti
 ),
 bm25 AS (
     SELECT c.id,
-        sum(ti.idf * cardinality(u.positions) * 2.2
+        sum(ti.weight * ti.idf * cardinality(u.positions) * 2.2
             / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * c.token_count / greatest(s.avgdl, 1))))::float8 AS score,
-        sum(ti.idf)::float8 AS matched_idf
+        coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS matched_idf
     FROM chunks c
     CROSS JOIN scope_stats s
     CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
     JOIN term_idf ti ON ti.term = u.lexeme
-    WHERE $4::float8 > 0
+    WHERE $6::float8 > 0
         AND c.tsv @@ (
             SELECT string_agg(chr(39) || replace(replace(qt.term, chr(92), chr(92) || chr(92)), chr(39), chr(39) || chr(39)) || chr(39), ' | ')::tsquery
             FROM query_terms qt
@@ -412,21 +420,21 @@ bm25 AS (
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
     GROUP BY c.id
     ORDER BY score DESC, c.id
-    LIMIT $5::integer
+    LIMIT $7::integer
 ),
 bm25_ranked AS (
     SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
     FROM bm25 b
 ),
 vec AS MATERIALIZED (
-    SELECT c.id, (c.embedding <=> $6::vector)::float8 AS distance
+    SELECT c.id, (c.embedding <=> $8::vector)::float8 AS distance
     FROM chunks c
-    WHERE $7::float8 > 0
-        AND c.embedding_model = $8::text
+    WHERE $9::float8 > 0
+        AND c.embedding_model = $10::text
         AND (c.campaign_id = $1::uuid
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
-    ORDER BY c.embedding <=> $6::vector
-    LIMIT $5::integer
+    ORDER BY c.embedding <=> $8::vector
+    LIMIT $7::integer
 ),
 vec_ranked AS (
     SELECT v.id, v.distance, row_number() OVER (ORDER BY v.distance, v.id) AS rank
@@ -434,8 +442,8 @@ vec_ranked AS (
 ),
 fused AS (
     SELECT coalesce(b.id, v.id) AS id,
-        (coalesce($4::float8 / ($9::float8 + b.rank), 0)
-            + coalesce($7::float8 / ($9::float8 + v.rank), 0))::float8 AS score,
+        (coalesce($6::float8 / ($11::float8 + b.rank), 0)
+            + coalesce($9::float8 / ($11::float8 + v.rank), 0))::float8 AS score,
         b.score AS bm25_score,
         coalesce(b.matched_idf, 0)::float8 AS matched_idf,
         coalesce(1 - v.distance, 0)::float8 AS similarity
@@ -465,15 +473,17 @@ LIMIT $2::integer
 `
 
 type ChunkSearchParams struct {
-	CampaignID     uuid.UUID
-	RowLimit       int32
-	Terms          string
-	Bm25Weight     float64
-	Candidates     int32
-	Embedding      pgvector.Vector
-	VectorWeight   float64
-	EmbeddingModel string
-	RrfK           float64
+	CampaignID      uuid.UUID
+	RowLimit        int32
+	Terms           string
+	ExpansionWeight float64
+	Expansion       string
+	Bm25Weight      float64
+	Candidates      int32
+	Embedding       pgvector.Vector
+	VectorWeight    float64
+	EmbeddingModel  string
+	RrfK            float64
 }
 
 type ChunkSearchRow struct {
@@ -499,9 +509,11 @@ type ChunkSearchRow struct {
 // score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 // A weight of 0 turns a ranking off. terms is the question's text without
 // stop words; the 'english' configuration stems it like the chunks, and
-// the stems are OR-joined, so a chunk needs only some of them.
-// matched_idf / query_idf is the share of the question's term weight that
-// the chunk contains; similarity is 1 - cosine distance, 0 when the
+// the stems are OR-joined, so a chunk needs only some of them. expansion
+// holds other words for the question's concepts (from the glossary); they
+// count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+// matched_idf / query_idf is the share of the question's own term weight
+// that the chunk contains; similarity is 1 - cosine distance, 0 when the
 // vector ranking did not return the chunk.
 //
 // The scope is part of every branch: the campaign's own documents
@@ -512,6 +524,8 @@ func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]Chu
 		arg.CampaignID,
 		arg.RowLimit,
 		arg.Terms,
+		arg.ExpansionWeight,
+		arg.Expansion,
 		arg.Bm25Weight,
 		arg.Candidates,
 		arg.Embedding,

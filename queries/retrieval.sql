@@ -295,9 +295,11 @@ SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
 -- score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 -- A weight of 0 turns a ranking off. terms is the question's text without
 -- stop words; the 'english' configuration stems it like the chunks, and
--- the stems are OR-joined, so a chunk needs only some of them.
--- matched_idf / query_idf is the share of the question's term weight that
--- the chunk contains; similarity is 1 - cosine distance, 0 when the
+-- the stems are OR-joined, so a chunk needs only some of them. expansion
+-- holds other words for the question's concepts (from the glossary); they
+-- count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+-- matched_idf / query_idf is the share of the question's own term weight
+-- that the chunk contains; similarity is 1 - cosine distance, 0 when the
 -- vector ranking did not return the chunk.
 --
 -- The scope is part of every branch: the campaign's own documents
@@ -317,11 +319,19 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT DISTINCT u.lexeme AS term
-    FROM unnest(to_tsvector('english', @terms::text)) AS u(lexeme, positions, weights)
+    SELECT qx.term, max(qx.weight)::float8 AS weight
+    FROM (
+        SELECT u.lexeme AS term, 1::float8 AS weight
+        FROM unnest(to_tsvector('english', @terms::text)) AS u(lexeme, positions, weights)
+        UNION ALL
+        SELECT x.lexeme, sqlc.arg(expansion_weight)::float8
+        FROM unnest(to_tsvector('english', @expansion::text)) AS x(lexeme, positions, weights)
+    ) qx
+    GROUP BY qx.term
 ),
 term_idf AS (
     SELECT qt.term,
+        qt.weight,
         ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -335,13 +345,13 @@ term_idf AS (
     ) df ON df.term = qt.term
 ),
 query_weight AS (
-    SELECT coalesce(sum(ti.idf), 0)::float8 AS total FROM term_idf ti
+    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS total FROM term_idf ti
 ),
 bm25 AS (
     SELECT c.id,
-        sum(ti.idf * cardinality(u.positions) * 2.2
+        sum(ti.weight * ti.idf * cardinality(u.positions) * 2.2
             / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * c.token_count / greatest(s.avgdl, 1))))::float8 AS score,
-        sum(ti.idf)::float8 AS matched_idf
+        coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS matched_idf
     FROM chunks c
     CROSS JOIN scope_stats s
     CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)

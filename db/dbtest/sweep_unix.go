@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,6 +38,11 @@ func sweep() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
 	for _, dir := range dirs {
 		if abandoned(dir) {
+			// A cluster relocated (root, unreachable $TMPDIR) is linked
+			// from dir/pg.
+			if target, err := os.Readlink(filepath.Join(dir, "pg")); err == nil && strings.HasPrefix(filepath.Base(target), "pg-") {
+				_ = os.RemoveAll(target)
+			}
 			if err := os.RemoveAll(dir); err == nil {
 				debugf("removed abandoned %s", dir)
 			}

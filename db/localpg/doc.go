@@ -29,8 +29,9 @@
 //     is owned by that user, and every directory above it must be searchable
 //     by that user. If one is not (/root, a `mktemp -d` folder), Start does not
 //     change its permissions: it puts the cluster in
-//     FallbackDir/pg-<hash of Dir> (default /var/lib/gametable), leaves a
-//     symlink at Dir pointing there, and logs where the data went.
+//     FallbackDir/pg-<hash of Dir> (default /var/lib/gametable, or
+//     $TMPDIR/gametable when Dir is itself under the temp directory),
+//     leaves a symlink at Dir pointing there, and logs where the data went.
 //   - The child dies with us. It runs in its own process group (a Ctrl-C in
 //     the terminal reaches only gametable, which then stops PostgreSQL after
 //     draining), and on Linux with a parent-death signal (SIGINT, a fast

@@ -55,7 +55,8 @@ type Options struct {
 	User string
 	// FallbackDir is where the cluster goes, as FallbackDir/pg-<hash of Dir>,
 	// when running as root and User cannot reach Dir. Default
-	// /var/lib/gametable, then the system temp directory.
+	// /var/lib/gametable, then $TMPDIR/gametable; the other way round when
+	// Dir itself is under the temp directory.
 	FallbackDir string
 	// Fast trades durability for speed (fsync, synchronous_commit and
 	// full_page_writes off; initdb --no-sync). Test clusters only: never for

@@ -161,6 +161,46 @@ func TestStart_AsRootUnreachableDir(t *testing.T) {
 	require.NoError(t, err)
 }
 
+func TestLocateDataDir(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("relocation happens for root only")
+	}
+	pg, err := lookupUser("postgres")
+	require.NoError(t, err)
+
+	private := t.TempDir()
+	require.NoError(t, os.Chmod(private, 0o700))
+	open := baseDir(t)
+	tests := []struct {
+		name     string
+		dir      string
+		wantBase string // "" means not relocated
+	}{
+		{"Reachable", filepath.Join(open, "pg"), ""},
+		{"TempDirGoesToTemp", filepath.Join(private, "pg"), filepath.Join(os.TempDir(), "gametable")},
+		{"ElsewhereGoesToVarLib", "/root/gametable-locate-test/pg", defaultFallbackDir},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if tt.wantBase != "" && pg.blockedAncestor(tt.dir) == "" {
+				t.Skipf("postgres can reach %s on this machine", tt.dir)
+			}
+			pl, err := locateDataDir(Options{Dir: tt.dir}, pg)
+			require.NoError(t, err)
+			if tt.wantBase == "" {
+				require.False(t, pl.relocated)
+				require.Equal(t, tt.dir, pl.dataDir)
+				return
+			}
+			require.True(t, pl.relocated)
+			require.Equal(t, filepath.Join(tt.wantBase, "pg-"+shortHash(tt.dir)), pl.dataDir)
+			require.NotEmpty(t, pl.blocked)
+		})
+	}
+}
+
 func TestStart_StalePidFile(t *testing.T) {
 	t.Parallel()
 

@@ -335,7 +335,14 @@ func locateDataDir(opts Options, o *owner) (placement, error) {
 	}
 	bases := []string{opts.FallbackDir}
 	if opts.FallbackDir == "" {
-		bases = []string{defaultFallbackDir, os.TempDir()}
+		tmpBase := filepath.Join(os.TempDir(), "gametable")
+		bases = []string{defaultFallbackDir, tmpBase}
+		if underDir(abs, os.TempDir()) || underDir(abs, "/tmp") {
+			// Data asked for in a temporary directory (a test, a trial
+			// run) is meant to be thrown away: keep it temporary rather
+			// than filling /var/lib.
+			bases = []string{tmpBase, defaultFallbackDir}
+		}
 	}
 	for _, base := range bases {
 		base, err := filepath.Abs(base)
@@ -349,6 +356,12 @@ func locateDataDir(opts Options, o *owner) (placement, error) {
 	}
 	return placement{}, fmt.Errorf("user %s cannot reach the data directory %s (no search permission on %s) nor any fallback in %s: set GAMETABLE_DATA_DIR to a directory %s can reach, or set DATABASE_URL",
 		o.name, abs, blocked, strings.Join(bases, ", "), o.name)
+}
+
+// underDir reports whether path lies inside dir.
+func underDir(path, dir string) bool {
+	rel, err := filepath.Rel(resolveExisting(dir), resolveExisting(path))
+	return err == nil && rel != "." && !strings.HasPrefix(rel, "..")
 }
 
 // blockedAncestor returns the first existing directory above path that o
