@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -490,6 +491,81 @@ func (b *MonsterUpsertBatchResults) QueryRow(f func(int, MonsterUpsertRow, error
 }
 
 func (b *MonsterUpsertBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
+const pollOptionCreate = `-- name: PollOptionCreate :batchone
+INSERT INTO availability_options (campaign_id, poll_id, starts_at, ends_at, position)
+VALUES (
+    $1::uuid,
+    $2::uuid,
+    $3::timestamptz,
+    $4::timestamptz,
+    $5::integer
+)
+RETURNING id, campaign_id, poll_id, starts_at, ends_at, position
+`
+
+type PollOptionCreateBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type PollOptionCreateParams struct {
+	CampaignID uuid.UUID
+	PollID     uuid.UUID
+	StartsAt   time.Time
+	EndsAt     *time.Time
+	Position   int32
+}
+
+// PollOptionCreate adds one option; position is its place in the request,
+// 0-based. A slot the poll has already is ErrConflict
+// (availability_options_poll_id_starts_at_ends_at_key).
+func (q *Queries) PollOptionCreate(ctx context.Context, arg []PollOptionCreateParams) *PollOptionCreateBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.CampaignID,
+			a.PollID,
+			a.StartsAt,
+			a.EndsAt,
+			a.Position,
+		}
+		batch.Queue(pollOptionCreate, vals...)
+	}
+	br := q.db.SendBatch(ctx, batch)
+	return &PollOptionCreateBatchResults{br, len(arg), false}
+}
+
+func (b *PollOptionCreateBatchResults) QueryRow(f func(int, AvailabilityOption, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		var i AvailabilityOption
+		if b.closed {
+			if f != nil {
+				f(t, i, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		row := b.br.QueryRow()
+		err := row.Scan(
+			&i.ID,
+			&i.CampaignID,
+			&i.PollID,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Position,
+		)
+		if f != nil {
+			f(t, i, err)
+		}
+	}
+}
+
+func (b *PollOptionCreateBatchResults) Close() error {
 	b.closed = true
 	return b.br.Close()
 }

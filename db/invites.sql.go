@@ -39,7 +39,7 @@ VALUES (
     $5::timestamptz,
     $6::uuid
 )
-RETURNING id, campaign_id, code_hash, role, max_uses, uses, expires_at, revoked_at, created_by, created_at
+RETURNING id, campaign_id, role, max_uses, uses, expires_at, revoked_at, created_by, created_at
 `
 
 type InviteCreateParams struct {
@@ -51,8 +51,21 @@ type InviteCreateParams struct {
 	CreatedBy  uuid.UUID
 }
 
-// InviteCreate stores a new invite; only the hash of its code is kept.
-func (q *Queries) InviteCreate(ctx context.Context, arg InviteCreateParams) (Invite, error) {
+type InviteCreateRow struct {
+	ID         uuid.UUID
+	CampaignID uuid.UUID
+	Role       string
+	MaxUses    *int32
+	Uses       int32
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	CreatedBy  uuid.UUID
+	CreatedAt  time.Time
+}
+
+// InviteCreate stores a new invite; only the hash of its code is kept. It
+// returns the columns of InviteListActive (not the hash).
+func (q *Queries) InviteCreate(ctx context.Context, arg InviteCreateParams) (InviteCreateRow, error) {
 	row := q.db.QueryRow(ctx, inviteCreate,
 		arg.CampaignID,
 		arg.CodeHash,
@@ -61,11 +74,10 @@ func (q *Queries) InviteCreate(ctx context.Context, arg InviteCreateParams) (Inv
 		arg.ExpiresAt,
 		arg.CreatedBy,
 	)
-	var i Invite
+	var i InviteCreateRow
 	err := row.Scan(
 		&i.ID,
 		&i.CampaignID,
-		&i.CodeHash,
 		&i.Role,
 		&i.MaxUses,
 		&i.Uses,

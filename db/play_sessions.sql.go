@@ -12,6 +12,21 @@ import (
 	"github.com/google/uuid"
 )
 
+const campaignTimeZoneGet = `-- name: CampaignTimeZoneGet :one
+SELECT time_zone
+FROM campaigns
+WHERE id = $1::uuid
+`
+
+// CampaignTimeZoneGet returns the campaign's IANA zone, in which sessions
+// and poll options get their localDate and localTime.
+func (q *Queries) CampaignTimeZoneGet(ctx context.Context, campaignID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, campaignTimeZoneGet, campaignID)
+	var time_zone string
+	err := row.Scan(&time_zone)
+	return time_zone, err
+}
+
 const playSessionCreate = `-- name: PlaySessionCreate :one
 INSERT INTO play_sessions (campaign_id, number, title, scheduled_at, status)
 VALUES (
@@ -147,6 +162,48 @@ func (q *Queries) PlaySessionList(ctx context.Context, campaignID uuid.UUID) ([]
 	return items, nil
 }
 
+const playSessionListPlanned = `-- name: PlaySessionListPlanned :many
+SELECT id, campaign_id, number, title, scheduled_at, status, recap, created_at, updated_at
+FROM play_sessions
+WHERE campaign_id = $1::uuid
+    AND status = 'planned'
+    AND scheduled_at IS NOT NULL
+ORDER BY scheduled_at, number
+`
+
+// PlaySessionListPlanned returns the campaign's planned sessions that have
+// a date, earliest first: the calendar feed. It reads the partial index
+// play_sessions_campaign_id_scheduled_at_idx.
+func (q *Queries) PlaySessionListPlanned(ctx context.Context, campaignID uuid.UUID) ([]PlaySession, error) {
+	rows, err := q.db.Query(ctx, playSessionListPlanned, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PlaySession{}
+	for rows.Next() {
+		var i PlaySession
+		if err := rows.Scan(
+			&i.ID,
+			&i.CampaignID,
+			&i.Number,
+			&i.Title,
+			&i.ScheduledAt,
+			&i.Status,
+			&i.Recap,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const playSessionNextNumber = `-- name: PlaySessionNextNumber :one
 SELECT (coalesce(max(number), 0) + 1)::integer AS next_number
 FROM play_sessions
@@ -167,10 +224,11 @@ UPDATE play_sessions
 SET title = coalesce($1::text, title),
     scheduled_at = CASE WHEN $2::boolean THEN $3::timestamptz ELSE scheduled_at END,
     status = coalesce($4::text, status),
-    recap = coalesce($5::text, recap),
+    number = coalesce($5::integer, number),
+    recap = coalesce($6::text, recap),
     updated_at = now()
-WHERE campaign_id = $6::uuid
-    AND id = $7::uuid
+WHERE campaign_id = $7::uuid
+    AND id = $8::uuid
 RETURNING id, campaign_id, number, title, scheduled_at, status, recap, created_at, updated_at
 `
 
@@ -179,6 +237,7 @@ type PlaySessionUpdateParams struct {
 	SetScheduledAt bool
 	ScheduledAt    *time.Time
 	Status         *string
+	Number         *int32
 	Recap          *string
 	CampaignID     uuid.UUID
 	ID             uuid.UUID
@@ -186,13 +245,15 @@ type PlaySessionUpdateParams struct {
 
 // PlaySessionUpdate changes the fields given (NULL leaves a field as it is);
 // scheduled_at changes only when set_scheduled_at is true, so that NULL can
-// clear it.
+// clear it. A number taken by another session of the campaign is
+// ErrConflict (play_sessions_campaign_id_number_key), never a renumbering.
 func (q *Queries) PlaySessionUpdate(ctx context.Context, arg PlaySessionUpdateParams) (PlaySession, error) {
 	row := q.db.QueryRow(ctx, playSessionUpdate,
 		arg.Title,
 		arg.SetScheduledAt,
 		arg.ScheduledAt,
 		arg.Status,
+		arg.Number,
 		arg.Recap,
 		arg.CampaignID,
 		arg.ID,

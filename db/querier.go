@@ -12,6 +12,11 @@ import (
 )
 
 type Querier interface {
+	// CalendarFeedGet authenticates a feed request: the member of this
+	// campaign holding the token, with the campaign's name and zone.
+	// ErrNotFound for an unknown or rotated token, or a token of another
+	// campaign (the feed answers 404 to all three).
+	CalendarFeedGet(ctx context.Context, arg CalendarFeedGetParams) (CalendarFeedGetRow, error)
 	// CampaignCoreRuleSetEnabled records a campaign's choice for a book. Go
 	// refuses books that are not optional before calling it.
 	CampaignCoreRuleSetEnabled(ctx context.Context, arg CampaignCoreRuleSetEnabledParams) error
@@ -76,6 +81,9 @@ type Querier interface {
 	// CampaignLiveStateGet is what a hub loads when it starts: the campaign's
 	// name, its live epoch and the last seq of each view.
 	CampaignLiveStateGet(ctx context.Context, campaignID uuid.UUID) (CampaignLiveStateGetRow, error)
+	// CampaignTimeZoneGet returns the campaign's IANA zone, in which sessions
+	// and poll options get their localDate and localTime.
+	CampaignTimeZoneGet(ctx context.Context, campaignID uuid.UUID) (string, error)
 	// CampaignUpdate changes the fields given (NULL leaves a field as it is).
 	CampaignUpdate(ctx context.Context, arg CampaignUpdateParams) (Campaign, error)
 	// unscoped: background maintenance over every chunk; nothing leaves the server.
@@ -115,6 +123,10 @@ type Querier interface {
 	ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]ChunkSearchRow, error)
 	// unscoped: background maintenance over every chunk by id; nothing leaves the server.
 	ChunkSetEmbedding(ctx context.Context, arg []ChunkSetEmbeddingParams) *ChunkSetEmbeddingBatchResults
+	// CodexNameList returns the name and kind ('npc' or the entity's kind) of
+	// every NPC and codex entry of the campaign, hidden and GM-only ones
+	// included: what recap extraction links to instead of proposing anew.
+	CodexNameList(ctx context.Context, campaignID uuid.UUID) ([]CodexNameListRow, error)
 	// CombatEnd ends the running combat, keeping its last round and the
 	// outcome the GM gave ('' stores NULL). 0 rows: not running.
 	CombatEnd(ctx context.Context, arg CombatEndParams) (int64, error)
@@ -256,6 +268,58 @@ type Querier interface {
 	// else to change it marks a change of the encounter's monsters. ErrNotFound
 	// when the encounter is not in this campaign.
 	EncounterUpdate(ctx context.Context, arg EncounterUpdateParams) (Encounter, error)
+	// The codex: campaign entities (locations, factions, items, lore, events,
+	// other) and the game sessions they are linked to. GM-only entries are
+	// filtered here, in SQL, for players (@is_gm false).
+	EntityCreate(ctx context.Context, arg EntityCreateParams) (CampaignEntity, error)
+	EntityDelete(ctx context.Context, arg EntityDeleteParams) (int64, error)
+	// EntityFindByName returns the oldest entry whose name equals name
+	// case-insensitively, of any kind (GM-only ones included): recap
+	// extraction links to it rather than creating a twin.
+	EntityFindByName(ctx context.Context, arg EntityFindByNameParams) (EntityFindByNameRow, error)
+	// EntityGet is a bare entity row, for existence checks and writes;
+	// responses use EntityList. It does not filter GM-only entries.
+	EntityGet(ctx context.Context, arg EntityGetParams) (CampaignEntity, error)
+	// EntityList returns codex entries as the caller sees them, with their
+	// linked sessions (ordered by number) aggregated as JSON, in one query for
+	// the whole page. Players (is_gm false) never get GM-only entries. id set:
+	// that entry alone; kind set: that kind only; q, name_pattern, ranking and
+	// the cursor work as in NPCList: order (rank, lower(name), id).
+	EntityList(ctx context.Context, arg EntityListParams) ([]EntityListRow, error)
+	// EntityLock locks an entity row until the transaction ends, so that
+	// concurrent replacements of its sessions run one after the other.
+	EntityLock(ctx context.Context, arg EntityLockParams) (uuid.UUID, error)
+	// EntitySessionAdd links one session; an existing link stays as it is.
+	EntitySessionAdd(ctx context.Context, arg EntitySessionAddParams) error
+	// EntitySessionSet makes session_ids the entity's linked sessions, like
+	// NPCSessionSet (a session of another campaign: ErrNotFound, constraint
+	// campaign_entity_sessions_campaign_id_session_id_fkey). Lock the entity
+	// first (EntityLock).
+	EntitySessionSet(ctx context.Context, arg EntitySessionSetParams) error
+	// EntityUpdate changes the fields given; NULL leaves a field as it is.
+	EntityUpdate(ctx context.Context, arg EntityUpdateParams) (CampaignEntity, error)
+	// Recap extractions: proposals for the codex read from a game session's
+	// recap by a background job (package codex), applied by a GM.
+	// Status: pending -> done | failed; done -> applied.
+	ExtractionCreate(ctx context.Context, arg ExtractionCreateParams) (RecapExtraction, error)
+	// ExtractionFail marks a pending extraction failed with a readable reason.
+	ExtractionFail(ctx context.Context, arg ExtractionFailParams) (int64, error)
+	// ExtractionFinish stores the proposals of a pending extraction and marks it
+	// done. 0 rows: it is no longer pending (a retried job that already
+	// finished) or gone.
+	ExtractionFinish(ctx context.Context, arg ExtractionFinishParams) (int64, error)
+	// ExtractionGet returns an extraction of the campaign; with session_id set,
+	// only if it belongs to that session.
+	ExtractionGet(ctx context.Context, arg ExtractionGetParams) (RecapExtraction, error)
+	// ExtractionGetForUpdate locks the extraction until the transaction ends:
+	// apply runs once even when two GMs press the button together.
+	ExtractionGetForUpdate(ctx context.Context, arg ExtractionGetForUpdateParams) (RecapExtraction, error)
+	// ExtractionListBySession returns a session's extractions, newest first.
+	ExtractionListBySession(ctx context.Context, arg ExtractionListBySessionParams) ([]RecapExtraction, error)
+	// ExtractionMarkApplied records what apply did: the accepted indexes and the
+	// proposals with the ids of the rows they created or linked. Call it after
+	// ExtractionGetForUpdate has seen status done.
+	ExtractionMarkApplied(ctx context.Context, arg ExtractionMarkAppliedParams) (RecapExtraction, error)
 	// unscoped: the single row of server-wide settings.
 	IngestionSettingsGet(ctx context.Context) (IngestionSetting, error)
 	// unscoped: the single row of server-wide settings.
@@ -265,8 +329,9 @@ type Querier interface {
 	// time answers "already a member" rather than "used up".
 	// unscoped: the invite code is the capability; the caller learns only the id of a campaign they must already be a member of.
 	InviteCampaignByCodeHash(ctx context.Context, codeHash []byte) (uuid.UUID, error)
-	// InviteCreate stores a new invite; only the hash of its code is kept.
-	InviteCreate(ctx context.Context, arg InviteCreateParams) (Invite, error)
+	// InviteCreate stores a new invite; only the hash of its code is kept. It
+	// returns the columns of InviteListActive (not the hash).
+	InviteCreate(ctx context.Context, arg InviteCreateParams) (InviteCreateRow, error)
 	// InviteGetUsableByCodeHash finds an invite that is neither revoked, expired
 	// nor used up, with its campaign's name. ErrNotFound otherwise.
 	// unscoped: the invite code is the capability; the caller is not a member yet and learns the campaign from the invite.
@@ -329,6 +394,11 @@ type Querier interface {
 	// only while the poll is open (0 rows otherwise). An option of another poll
 	// or a user who is not a member breaks a foreign key (ErrNotFound).
 	LivePollVoteSet(ctx context.Context, arg LivePollVoteSetParams) (int64, error)
+	// The personal calendar feed (issue 5): each member may have one feed
+	// token per campaign, stored as its SHA-256 in memberships.
+	// MembershipCalendarTokenSet gives the member a new feed token hash; the
+	// previous token stops working at once. 0 rows: not a member.
+	MembershipCalendarTokenSet(ctx context.Context, arg MembershipCalendarTokenSetParams) (int64, error)
 	// MembershipCreate adds a member. Already a member: ErrConflict.
 	MembershipCreate(ctx context.Context, arg MembershipCreateParams) (Membership, error)
 	// MembershipDelete removes a member; their votes, chat history and command
@@ -378,6 +448,62 @@ type Querier interface {
 	// written, and then no row is returned (pgx.ErrNoRows): the caller counts it
 	// as unchanged. inserted tells a new row from an updated one.
 	MonsterUpsert(ctx context.Context, arg []MonsterUpsertParams) *MonsterUpsertBatchResults
+	// NPCAppearanceFromCombat gives every NPC that takes part in the combat
+	// (a combatant with npc_id set) an appearance in the game session of the
+	// combat's encounter, when the encounter is linked to one. Idempotent:
+	// appearances that exist stay. The live hub calls it in the transaction
+	// that adds combatants or starts a combat; it returns how many appearances
+	// it added.
+	NPCAppearanceFromCombat(ctx context.Context, arg NPCAppearanceFromCombatParams) (int64, error)
+	// NPCs, their appearances in game sessions (npc_sessions) and their
+	// relationships (npc_relationships). Hidden NPCs are filtered here, in SQL,
+	// for players (@is_gm false): they are absent from lists and single reads,
+	// and so is every relationship that touches one. gm_notes is read for
+	// everyone and left out of players' responses by the serializer.
+	NPCCreate(ctx context.Context, arg NPCCreateParams) (NPC, error)
+	// NPCDelete removes an NPC with its appearances and relationships (ON
+	// DELETE CASCADE); combatants keep their row and lose the link.
+	NPCDelete(ctx context.Context, arg NPCDeleteParams) (int64, error)
+	// NPCFindByName returns the oldest NPC whose name equals name
+	// case-insensitively (hidden ones included): recap extraction links to it
+	// rather than creating a twin.
+	NPCFindByName(ctx context.Context, arg NPCFindByNameParams) (NPCFindByNameRow, error)
+	// NPCGet is a bare NPC row, for existence checks and writes; responses use
+	// NPCList. It does not filter hidden NPCs: callers are GM-only routes.
+	NPCGet(ctx context.Context, arg NPCGetParams) (NPC, error)
+	// NPCList returns NPCs as the caller sees them, with their appearances
+	// (sessions, ordered by number) and relationships (outgoing and incoming,
+	// oldest first) aggregated as JSON, in one query for the whole page:
+	//   - players (is_gm false) never get hidden NPCs, nor relationships that
+	//     touch a hidden NPC;
+	//   - id set: that NPC alone (the single-resource GET);
+	//   - q non-empty: names containing q, case-insensitively; name_pattern is
+	//     '%' || q || '%' with LIKE's metacharacters escaped (done in Go);
+	//     ranked exact match (0), prefix (1), substring (2);
+	//   - the order is (rank, lower(name), id), which is also the keyset of the
+	//     cursor: after_id set returns the rows after (after_rank, after_name,
+	//     after_id).
+	NPCList(ctx context.Context, arg NPCListParams) ([]NPCListRow, error)
+	// NPCLock locks an NPC row until the transaction ends, so that concurrent
+	// replacements of its appearances run one after the other.
+	NPCLock(ctx context.Context, arg NPCLockParams) (uuid.UUID, error)
+	// NPCRelationshipCreate adds a directed relationship. An NPC of another
+	// campaign breaks a composite foreign key (ErrNotFound); the same
+	// (from, to, kind) twice is ErrConflict; from = to breaks a CHECK.
+	NPCRelationshipCreate(ctx context.Context, arg NPCRelationshipCreateParams) (NPCRelationship, error)
+	// NPCRelationshipDelete removes a relationship of the NPC npc_id (at either
+	// end); 0 rows when there is none.
+	NPCRelationshipDelete(ctx context.Context, arg NPCRelationshipDeleteParams) (int64, error)
+	// NPCSessionAdd records one appearance; an existing one stays as it is.
+	NPCSessionAdd(ctx context.Context, arg NPCSessionAddParams) error
+	// NPCSessionSet makes session_ids the NPC's appearances: it removes the
+	// others and adds the missing ones (keeping the created_at of those that
+	// stay). A session of another campaign breaks the composite foreign key
+	// (ErrNotFound, constraint npc_sessions_campaign_id_session_id_fkey). Lock
+	// the NPC first (NPCLock).
+	NPCSessionSet(ctx context.Context, arg NPCSessionSetParams) error
+	// NPCUpdate changes the fields given; NULL leaves a field as it is.
+	NPCUpdate(ctx context.Context, arg NPCUpdateParams) (NPC, error)
 	// PasswordResetTokenConsume is EmailVerificationTokenConsume for reset
 	// tokens.
 	PasswordResetTokenConsume(ctx context.Context, tokenHash []byte) (uuid.UUID, error)
@@ -395,13 +521,62 @@ type Querier interface {
 	PlaySessionGet(ctx context.Context, arg PlaySessionGetParams) (PlaySession, error)
 	// PlaySessionList returns the campaign's sessions by number.
 	PlaySessionList(ctx context.Context, campaignID uuid.UUID) ([]PlaySession, error)
+	// PlaySessionListPlanned returns the campaign's planned sessions that have
+	// a date, earliest first: the calendar feed. It reads the partial index
+	// play_sessions_campaign_id_scheduled_at_idx.
+	PlaySessionListPlanned(ctx context.Context, campaignID uuid.UUID) ([]PlaySession, error)
 	// PlaySessionNextNumber is one more than the highest session number of the
 	// campaign (1 for the first).
 	PlaySessionNextNumber(ctx context.Context, campaignID uuid.UUID) (int32, error)
 	// PlaySessionUpdate changes the fields given (NULL leaves a field as it is);
 	// scheduled_at changes only when set_scheduled_at is true, so that NULL can
-	// clear it.
+	// clear it. A number taken by another session of the campaign is
+	// ErrConflict (play_sessions_campaign_id_number_key), never a renumbering.
 	PlaySessionUpdate(ctx context.Context, arg PlaySessionUpdateParams) (PlaySession, error)
+	// PollCampaignsClosedBetween returns the campaigns with a poll closed in
+	// (after, until]: the job uses it to tell their hubs, 24 hours later, that
+	// the poll leaves the live state.
+	// unscoped: the job looks for campaigns to notify across campaigns; it reads nothing else.
+	PollCampaignsClosedBetween(ctx context.Context, arg PollCampaignsClosedBetweenParams) ([]uuid.UUID, error)
+	// PollClose closes an open poll; 0 rows when it is closed already (or
+	// gone). Votes stay as they were.
+	PollClose(ctx context.Context, arg PollCloseParams) (int64, error)
+	// Availability polls over HTTP (CONTRACT.md section 4) and the job that
+	// closes them at closes_at. Votes cast live go through the hub's queries in
+	// live.sql (LivePollVoteSet, LivePollVoteDelete); these are the rest.
+	PollCreate(ctx context.Context, arg PollCreateParams) (AvailabilityPoll, error)
+	// PollFinalize links the poll to the session made from it and closes it if
+	// it was open (a poll closed earlier keeps its closed_at). 0 rows when it
+	// was finalized already. Run it in the transaction that created the
+	// session, after PollGetForUpdate.
+	PollFinalize(ctx context.Context, arg PollFinalizeParams) (int64, error)
+	PollGet(ctx context.Context, arg PollGetParams) (AvailabilityPoll, error)
+	// PollGetForUpdate locks the poll until the transaction ends: finalize
+	// takes it first, so two finalizes of one poll run one after the other and
+	// the second sees session_id set.
+	PollGetForUpdate(ctx context.Context, arg PollGetForUpdateParams) (AvailabilityPoll, error)
+	// PollList returns every poll of the campaign, open and closed, newest
+	// first.
+	PollList(ctx context.Context, campaignID uuid.UUID) ([]AvailabilityPoll, error)
+	// PollListDue returns open polls whose closes_at has passed, across
+	// campaigns, oldest deadline first, for the job that closes them; it reads
+	// the partial index availability_polls_closes_at_idx. The job closes each
+	// with PollClose, in its own campaign.
+	// unscoped: the auto-close job runs for every campaign; each poll is then closed by a scoped PollClose.
+	PollListDue(ctx context.Context, arg PollListDueParams) ([]PollListDueRow, error)
+	// PollNextClosesAt is the earliest closes_at of an open poll, across
+	// campaigns (ErrNotFound: none), so the job sleeps until then.
+	// unscoped: the auto-close job's wake-up time over every campaign, from the partial index.
+	PollNextClosesAt(ctx context.Context) (*time.Time, error)
+	// PollOptionCreate adds one option; position is its place in the request,
+	// 0-based. A slot the poll has already is ErrConflict
+	// (availability_options_poll_id_starts_at_ends_at_key).
+	PollOptionCreate(ctx context.Context, arg []PollOptionCreateParams) *PollOptionCreateBatchResults
+	// PollOptionList returns the options of the given polls of the campaign,
+	// each poll's in display order.
+	PollOptionList(ctx context.Context, arg PollOptionListParams) ([]PollOptionListRow, error)
+	// PollVoteList returns the votes on the given polls of the campaign.
+	PollVoteList(ctx context.Context, arg PollVoteListParams) ([]PollVoteListRow, error)
 	// RetrievalSetSearchParams tunes pgvector for the rest of the transaction:
 	// an iterative index scan, so that rows the campaign scope filters out do
 	// not leave a short result (pgvector 0.8+), and a wider candidate list.

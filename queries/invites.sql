@@ -1,5 +1,6 @@
 -- name: InviteCreate :one
--- InviteCreate stores a new invite; only the hash of its code is kept.
+-- InviteCreate stores a new invite; only the hash of its code is kept. It
+-- returns the columns of InviteListActive (not the hash).
 INSERT INTO invites (campaign_id, code_hash, role, max_uses, expires_at, created_by)
 VALUES (
     @campaign_id::uuid,
@@ -9,7 +10,7 @@ VALUES (
     @expires_at::timestamptz,
     @created_by::uuid
 )
-RETURNING *;
+RETURNING id, campaign_id, role, max_uses, uses, expires_at, revoked_at, created_by, created_at;
 
 -- name: InviteListActive :many
 -- InviteListActive returns the invites that can still be used, newest first.

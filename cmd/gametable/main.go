@@ -1,0 +1,408 @@
+// Command gametable is the gametable server and its administration tools:
+// serve, migrate, seed, user promote, rules import and compendium import.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"gametable/db"
+	"gametable/db/localpg"
+	apphttp "gametable/http"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ce *configError
+		switch {
+		case errors.Is(err, errUsage):
+			os.Exit(2)
+		case errors.As(err, &ce):
+			fmt.Fprintf(os.Stderr, "gametable: %v\n", err)
+			os.Exit(2)
+		default:
+			fmt.Fprintf(os.Stderr, "gametable: %v\n", err)
+			os.Exit(1)
+		}
+	}
+}
+
+const usage = `gametable: a self-hosted server for tabletop role-playing groups
+
+Usage:
+  gametable serve [--addr HOST:PORT] [--seed]   migrate, then serve
+  gametable migrate                             apply database migrations
+  gametable seed                                load the demo campaign and print the logins
+  gametable user promote EMAIL                  make a user an admin
+  gametable rules import --title T --slug S --kind K FILE...
+  gametable compendium import --rules SLUG FILE...
+  gametable version                             print the version
+  gametable db up|reset                         development: run / recreate the local PostgreSQL
+
+Configuration comes from the environment (see README.md); flags win.
+Without DATABASE_URL, gametable runs its own PostgreSQL under GAMETABLE_DATA_DIR.
+`
+
+// run is the whole program; main and the end-to-end tests call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, getenv, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, getenv, stdout, stderr)
+	case "db":
+		return runDB(ctx, rest, getenv, stdout, stderr)
+	case "rules":
+		return fmt.Errorf("%q is not available yet in this version of gametable", cmd+" "+first(rest))
+	case "compendium":
+		return runCompendium(ctx, rest, getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, buildVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "gametable: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// newLogger gives a text logger on a terminal and JSON elsewhere, unless
+// the config says which.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && isTerminal(f) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// database is a connection string and, for the embedded default, the local
+// cluster behind it.
+type database struct {
+	url     string
+	cluster *localpg.Cluster
+}
+
+// openDatabase returns DATABASE_URL, or starts the local PostgreSQL under
+// the data directory when it is unset.
+func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger) (*database, error) {
+	if cfg.DatabaseURL != "" {
+		return &database{url: cfg.DatabaseURL}, nil
+	}
+	dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "pg"))
+	if err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	c, err := localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("start local postgresql: %w", err)
+	}
+	return &database{url: c.URL(), cluster: c}, nil
+}
+
+func (d *database) close(logger *slog.Logger) {
+	if d.cluster == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := d.cluster.Stop(ctx); err != nil {
+		logger.Error("stop local postgresql", "err", err)
+	}
+}
+
+// migrate connects once and applies the migrations.
+func migrate(ctx context.Context, url string) error {
+	conn, err := db.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return db.Migrate(ctx, conn)
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	logger.Info("migrations applied")
+	return nil
+}
+
+// shutdownTimeout is the contract's drain deadline for SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("addr", "", "listen address HOST:PORT (default $GAMETABLE_ADDR or 127.0.0.1:8080)")
+	seed := fs.Bool("seed", false, "load the demo campaign after migrating and print the logins")
+	cfg, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	logger.Info("starting gametable", "version", buildVersion(), "config", cfg)
+
+	// Listen first: a taken port should fail before anything else starts.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if getenv("GAMETABLE_BASE_URL") == "" {
+		// With --addr :0 the port is known only now.
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if h, _, _ := net.SplitHostPort(cfg.Addr); h == "" || h == "0.0.0.0" || h == "::" {
+			host = "localhost"
+		}
+		cfg.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+
+	// Until the database is reachable and migrated, a starting handler
+	// answers: /healthz 200, everything else 503. Then the real one.
+	var handler atomic.Pointer[http.Handler]
+	starting := apphttp.StartingHandler()
+	handler.Store(&starting)
+	httpSrv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			(*handler.Load()).ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "url", cfg.BaseURL)
+
+	// Migrate in the background, retrying with backoff, so /healthz answers
+	// and /readyz says 503 while the database is down.
+	type started struct {
+		pool *pgxpool.Pool
+		err  error
+	}
+	startedc := make(chan started, 1)
+	go func() {
+		if err := migrateWithRetry(ctx, d.url, logger); err != nil {
+			startedc <- started{err: err}
+			return
+		}
+		pool, err := db.NewPool(ctx, d.url, logger)
+		startedc <- started{pool: pool, err: err}
+	}()
+
+	var (
+		pool *pgxpool.Pool
+		srv  *apphttp.Server
+	)
+	defer func() {
+		if pool != nil {
+			pool.Close()
+		}
+	}()
+wait:
+	for {
+		select {
+		case st := <-startedc:
+			startedc = nil
+			if st.err != nil {
+				if ctx.Err() != nil {
+					break wait
+				}
+				return st.err
+			}
+			pool = st.pool
+			if *seed {
+				if err := seedDemo(ctx, pool, cfg, stdout); err != nil {
+					return fmt.Errorf("seed: %w", err)
+				}
+			}
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			srv, err = apphttp.NewServer(apphttp.Options{
+				Pool:       pool,
+				Logger:     logger,
+				BaseURL:    cfg.BaseURL,
+				Version:    buildVersion(),
+				Ready:      readiness(pool),
+				Registerer: reg,
+				Gatherer:   reg,
+				LLM:        llmKind(cfg),
+				Embeddings: embeddingsName(cfg),
+
+				SessionIdle:     cfg.SessionIdle,
+				SessionLifetime: cfg.SessionLifetime,
+				SMTPURL:         cfg.SMTPURL,
+				MailFrom:        cfg.MailFrom,
+			})
+			if err != nil {
+				return err
+			}
+			var h http.Handler = srv
+			handler.Store(&h)
+			logger.Info("ready", "url", cfg.BaseURL)
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-ctx.Done():
+			break wait
+		}
+	}
+
+	logger.Info("shutting down", "deadline", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		logger.Warn("http shutdown", "err", err)
+	}
+	if srv != nil {
+		// Stops the janitor and sends the mail still queued.
+		if err := srv.Close(sctx); err != nil {
+			logger.Warn("server close", "err", err)
+		}
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// migrateWithRetry applies migrations, retrying with capped exponential
+// backoff while the database is unreachable.
+func migrateWithRetry(ctx context.Context, url string, logger *slog.Logger) error {
+	backoff := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := migrate(ctx, url)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		logger.Warn("database not ready, retrying", "err", err, "attempt", attempt, "retry_in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+// readiness checks that the database answers and every migration is applied.
+func readiness(pool *pgxpool.Pool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Release()
+		current, latest, err := db.MigrationStatus(ctx, conn.Conn())
+		if err != nil {
+			return err
+		}
+		if current < latest {
+			return fmt.Errorf("migrations pending: at %d of %d", current, latest)
+		}
+		return nil
+	}
+}
+
+func llmKind(cfg Config) string {
+	if cfg.LLMBaseURL == "" {
+		return "none"
+	}
+	return "openai"
+}
+
+func embeddingsName(cfg Config) string {
+	if cfg.EmbeddingsBaseURL == "" {
+		return "offline"
+	}
+	return cfg.EmbeddingsModel
+}

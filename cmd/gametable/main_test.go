@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"gametable/db/dbtest"
+	"gametable/db/localpg"
+)
+
+// TestMain lets a test re-execute this binary as the real gametable
+// process (GAMETABLE_TEST_MAIN=1), so signals and exit codes are tested on a
+// real process.
+func TestMain(m *testing.M) {
+	if os.Getenv("GAMETABLE_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	dbtest.Main(m)
+}
+
+func TestRun_Usage(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), nil, envFrom(nil), &out, &errOut)
+	require.ErrorIs(t, err, errUsage)
+	require.Contains(t, errOut.String(), "Usage:")
+
+	errOut.Reset()
+	err = run(context.Background(), []string{"frobnicate"}, envFrom(nil), &out, &errOut)
+	require.ErrorIs(t, err, errUsage)
+	require.Contains(t, errOut.String(), `unknown command "frobnicate"`)
+
+	err = run(context.Background(), []string{"version"}, envFrom(nil), &out, &errOut)
+	require.NoError(t, err)
+	require.NotEmpty(t, strings.TrimSpace(out.String()))
+}
+
+func TestRun_NotYetAvailable(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), []string{"rules", "import"}, envFrom(nil), io.Discard, io.Discard)
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "not available yet")
+}
+
+// child is a gametable process started from this test binary.
+type child struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *bytes.Buffer
+	exited chan error
+}
+
+// startChild runs "gametable serve" in a child process with env added to
+// the environment, and waits until it logs its listening address.
+func startChild(t *testing.T, env []string, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "GAMETABLE_TEST_MAIN=1", "GAMETABLE_LOG_FORMAT=json")
+	cmd.Env = append(cmd.Env, env...)
+	// os.Args of the child are the test binary's flags otherwise: main reads
+	// os.Args[1:], so pass the subcommand as the first argument.
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	c := &child{cmd: cmd, stdout: &bytes.Buffer{}, exited: make(chan error, 1)}
+	cmd.Stdout = c.stdout
+	require.NoError(t, cmd.Start())
+	addr := make(chan string, 1)
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-c.exited
+		if t.Failed() {
+			t.Logf("gametable's log:\n%s", logs.String())
+		}
+	})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Bytes()
+			logs.Write(append(line, '\n'))
+			var rec struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
+				addr <- rec.Addr
+			}
+		}
+		c.exited <- cmd.Wait()
+	}()
+	select {
+	case a := <-addr:
+		c.url = "http://" + a
+	case err := <-c.exited:
+		c.exited <- err
+		t.Fatalf("gametable exited before listening: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("gametable did not start listening within 60 s")
+	}
+	return c
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func getStatus(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// waitStatus polls url until it answers want, up to d.
+func waitStatus(t *testing.T, url string, want int, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	last := 0
+	for time.Now().Before(deadline) {
+		if last = getStatus(url); last == want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s answered %d, want %d within %s", url, last, want, d)
+}
+
+func TestServe_SIGTERMDrainsAndExitsZero(t *testing.T) {
+	t.Parallel()
+	c := startChild(t, []string{"DATABASE_URL=" + dbtest.URL(t)})
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 30*time.Second)
+	require.Equal(t, http.StatusOK, getStatus(c.url+"/healthz"))
+
+	start := time.Now()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-c.exited:
+		c.exited <- err
+		require.NoError(t, err, "exit status must be 0")
+		require.Less(t, time.Since(start), 10*time.Second)
+	case <-time.After(15 * time.Second):
+		t.Fatal("gametable did not exit within 15 s of SIGTERM")
+	}
+}
+
+// TestServe_ReadyzFollowsTheDatabase stops the database under a running
+// server: /readyz turns 503 while /healthz stays 200, and both recover
+// when the database is back.
+func TestServe_ReadyzFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(openTempDir(t), "pg")
+	ctx := context.Background()
+	cluster, err := localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Fast: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cluster.Stop(context.Background()) })
+
+	c := startChild(t, []string{"DATABASE_URL=" + cluster.URL()})
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 30*time.Second)
+
+	require.NoError(t, cluster.Stop(ctx))
+	waitStatus(t, c.url+"/readyz", http.StatusServiceUnavailable, 10*time.Second)
+	require.Equal(t, http.StatusOK, getStatus(c.url+"/healthz"))
+
+	cluster, err = localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Fast: true})
+	require.NoError(t, err)
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 30*time.Second)
+	require.NoError(t, cluster.Stop(ctx))
+}
+
+// TestServe_WaitsForTheDatabase starts the server before its database:
+// it keeps retrying instead of dying, and becomes ready once it is up.
+func TestServe_WaitsForTheDatabase(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(openTempDir(t), "pg")
+	ctx := context.Background()
+	cluster, err := localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Fast: true})
+	require.NoError(t, err)
+	url := cluster.URL()
+	require.NoError(t, cluster.Stop(ctx))
+
+	c := startChild(t, []string{"DATABASE_URL=" + url})
+	require.Equal(t, http.StatusServiceUnavailable, getStatus(c.url+"/readyz"))
+	require.Equal(t, http.StatusOK, getStatus(c.url+"/healthz"))
+	require.Equal(t, http.StatusServiceUnavailable, getStatus(c.url+"/api/meta"))
+
+	cluster, err = localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Fast: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cluster.Stop(context.Background()) })
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 30*time.Second)
+	require.Equal(t, http.StatusOK, getStatus(c.url+"/api/meta"))
+}
+
+// openTempDir is t.TempDir opened to other users, so that the postgres
+// system user can use it when the tests run as root.
+func openTempDir(t *testing.T) string {
+	dir := t.TempDir()
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
+}
+
+// TestServe_EmbeddedDefaultSurvivesKill9 runs serve on its own PostgreSQL,
+// kills it with SIGKILL, and starts it again on the same data directory.
+func TestServe_EmbeddedDefaultSurvivesKill9(t *testing.T) {
+	t.Parallel()
+	// The postgres user may enter the folder, so the cluster is not
+	// relocated (localpg's own tests cover relocation).
+	dataDir := openTempDir(t)
+	env := []string{"DATABASE_URL=", "GAMETABLE_DATA_DIR=" + dataDir}
+	c := startChild(t, env, "--seed")
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 60*time.Second)
+	require.Contains(t, c.stdout.String(), "gm@demo.gametable.invalid")
+
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
+	err := <-c.exited
+	c.exited <- err
+	var ee *exec.ExitError
+	require.True(t, errors.As(err, &ee))
+
+	c2 := startChild(t, env)
+	waitStatus(t, c2.url+"/readyz", http.StatusOK, 60*time.Second)
+	require.NoError(t, c2.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, <-c2.exited)
+	c2.exited <- nil
+}

@@ -1,0 +1,308 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"gametable/db"
+	"gametable/mail"
+)
+
+// Options is what the server needs from main. Every field is required
+// unless its comment says otherwise.
+type Options struct {
+	Pool    *pgxpool.Pool
+	Logger  *slog.Logger
+	BaseURL string // the public URL, for links in mails and the allowed origins
+	Version string
+
+	// Ready reports whether the database is reachable and migrated; /readyz
+	// calls it. Nil means "ready when the pool answers a ping".
+	Ready func(context.Context) error
+	// Registerer receives the HTTP metrics; nil uses a private registry.
+	Registerer prometheus.Registerer
+	// Gatherer serves /metrics; nil serves the private registry.
+	Gatherer prometheus.Gatherer
+
+	LLM        string // "none" or "openai", for /api/meta
+	Embeddings string // the embedding model's name, for /api/meta
+
+	// SessionIdle ends a login session unused for this long (default 7
+	// days); SessionLifetime ends it this long after login, used or not
+	// (default 30 days).
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	// SMTPURL is GAMETABLE_SMTP_URL; empty writes mails to the log.
+	SMTPURL string
+	// MailFrom is the sender of mails (GAMETABLE_MAIL_FROM).
+	MailFrom string
+	// Live closes live connections when access ends (logout, password
+	// reset, removal from a campaign). Nil: there are none to close.
+	Live LiveCloser
+	// OnlineFunc reports which users have a live connection to a campaign,
+	// for the members' "online" flag. Nil: nobody is online.
+	OnlineFunc func(campaignID uuid.UUID) map[uuid.UUID]bool
+}
+
+// LiveCloser ends live WebSocket connections when their access ends. The
+// hub's Registry implements it. Each method returns at once; the sockets
+// close within a second.
+type LiveCloser interface {
+	// CloseUser closes every live connection of the user (password reset).
+	CloseUser(userID uuid.UUID)
+	// CloseSession closes the connections opened with one login session
+	// (logout); the ID is the one userFromRequest returns.
+	CloseSession(sessionID string)
+	// CloseMember closes the user's connections to one campaign (removal,
+	// role change, campaign deletion).
+	CloseMember(campaignID, userID uuid.UUID)
+}
+
+// noLive is the LiveCloser when there is no hub.
+type noLive struct{}
+
+func (noLive) CloseUser(uuid.UUID)              {}
+func (noLive) CloseSession(string)              {}
+func (noLive) CloseMember(uuid.UUID, uuid.UUID) {}
+
+var _ LiveCloser = noLive{}
+
+// Server routes and serves gametable's HTTP API. It is an http.Handler.
+type Server struct {
+	router  chi.Router
+	pool    *pgxpool.Pool
+	queries *db.Queries
+	logger  *slog.Logger
+	opts    Options
+	baseURL *url.URL
+	metrics *httpMetrics
+
+	sessions *scs.SessionManager
+	mailer   *mail.Queue
+	live     LiveCloser
+	online   func(campaignID uuid.UUID) map[uuid.UUID]bool
+	// Login throttling (CONTRACT.md section 2) and the mail throttle.
+	loginByEmail   *limiter
+	loginByAddress *limiter
+	mailLimit      *limiter
+
+	// stop ends the janitor; janitorDone is closed when it has.
+	stop        chan struct{}
+	janitorDone chan struct{}
+	closeOnce   sync.Once
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// NewServer builds the router and starts the background work (the mail
+// queue, the janitor); Close stops it.
+func NewServer(opts Options) (*Server, error) {
+	base, err := url.Parse(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MailFrom == "" {
+		opts.MailFrom = "gametable <noreply@localhost>"
+	}
+	sender, err := mail.NewSender(opts.SMTPURL, opts.MailFrom, opts.Logger)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	reg := opts.Registerer
+	gather := opts.Gatherer
+	if reg == nil {
+		r := prometheus.NewRegistry()
+		reg, gather = r, r
+	}
+	if opts.LLM == "" {
+		opts.LLM = "none"
+	}
+	s := &Server{
+		pool:    opts.Pool,
+		queries: db.New(opts.Pool),
+		logger:  opts.Logger,
+		opts:    opts,
+		baseURL: base,
+		metrics: newHTTPMetrics(reg),
+		live:    opts.Live,
+		online:  opts.OnlineFunc,
+
+		loginByEmail:   newLimiter(loginEmailLimit, loginWindow, loginMinLock),
+		loginByAddress: newLimiter(loginAddressLimit, loginWindow, loginMinLock),
+		mailLimit:      newLimiter(mailLimit, mailWindow, 0),
+		stop:           make(chan struct{}),
+		janitorDone:    make(chan struct{}),
+	}
+	if s.live == nil {
+		s.live = noLive{}
+	}
+	s.sessions = s.newSessionManager(opts.SessionIdle, opts.SessionLifetime)
+	s.routes(gather)
+	s.mailer = mail.NewQueue(sender, opts.Logger, mail.QueueOptions{})
+	go s.janitor()
+	return s, nil
+}
+
+// Close stops the background work: the janitor, and the mail queue once
+// the mails still queued are delivered or ctx is done. Call it after
+// http.Server.Shutdown.
+func (s *Server) Close(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.janitorDone
+		err = s.mailer.Close(ctx)
+	})
+	return err
+}
+
+// janitorInterval is how often expired sessions, tokens and throttle
+// entries are trimmed.
+const janitorInterval = 5 * time.Minute
+
+// janitor trims what expires: scs sessions (and ended ones written back by
+// an in-flight request), stale index rows, used or expired tokens, and the
+// throttles' memory.
+func (s *Server) janitor() {
+	defer close(s.janitorDone)
+	t := time.NewTicker(janitorInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.sweep()
+		}
+	}
+}
+
+func (s *Server) sweep() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	now := time.Now()
+	steps := []struct {
+		name string
+		fn   func() (int64, error)
+	}{
+		{"sessions", func() (int64, error) { return s.queries.SessionDeleteExpired(ctx) }},
+		{"session index", func() (int64, error) { return s.queries.UserSessionDeleteStale(ctx, now.Add(-time.Hour)) }},
+		{"verification tokens", func() (int64, error) { return s.queries.EmailVerificationTokenDeleteExpired(ctx, now) }},
+		{"reset tokens", func() (int64, error) { return s.queries.PasswordResetTokenDeleteExpired(ctx, now) }},
+	}
+	for _, st := range steps {
+		n, err := st.fn()
+		if err != nil {
+			s.logger.Error("janitor", "step", st.name, "err", err)
+			continue
+		}
+		if n > 0 {
+			s.logger.Debug("janitor", "step", st.name, "deleted", n)
+		}
+	}
+	s.loginByEmail.prune()
+	s.loginByAddress.prune()
+	s.mailLimit.prune()
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+func (s *Server) routes(gather prometheus.Gatherer) {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(s.recoverer)
+	r.Use(s.instrument)
+
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Handle("/metrics", metricsHandler(gather))
+
+	r.Route("/api", func(r chi.Router) {
+		r.Use(s.crossOriginProtection())
+		r.Get("/meta", s.handleMeta)
+
+		// Routes that hijack the connection (the live WebSocket,
+		// /campaigns/{campaignId}/live) go here, outside scs's LoadAndSave,
+		// which cannot set a cookie on a hijacked connection. They
+		// authenticate read-only: r.With(s.authenticate, s.requireMember).
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.sessions.LoadAndSave)
+			r.Use(s.authenticate)
+			s.accountRoutes(r)
+			s.inviteRoutes(r)
+			r.With(s.requireUser).Get("/campaigns", s.handleCampaignList)
+			r.With(s.requireUser).Post("/campaigns", s.handleCampaignCreate)
+			r.Route("/campaigns/{campaignId}", func(r chi.Router) {
+				// Everything below is a member's: requireMember answers
+				// 404 to everyone else and puts the campaign ID and role
+				// in the context (campaignFrom, roleFrom, isGM). Add GM-only
+				// routes with r.With(s.requireGM). Every route added here
+				// needs a row in the access-control sweep (access_test.go).
+				r.Use(s.requireMember)
+				s.campaignRoutes(r)
+				s.memberRoutes(r)
+				s.campaignInviteRoutes(r)
+				s.compendiumRoutes(r)
+			})
+		})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNotFound("route"))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &apiError{http.StatusMethodNotAllowed, codeBadRequest, "method not allowed", 0})
+	})
+	s.router = r
+}
+
+// recoverer turns a panic into a logged 500 with the JSON envelope.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger.ErrorContext(r.Context(), "handler panic",
+					"panic", v,
+					"request_id", middleware.GetReqID(r.Context()),
+					"method", r.Method, "path", r.URL.Path,
+					"stack", string(debugStack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{errorDetail{Code: codeInternal, Message: "internal error"}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOriginProtection refuses state-changing browser requests from other
+// sites (Sec-Fetch-Site, else Origin against Host). Requests with neither
+// header, from non-browser clients, pass. The base URL's origin is trusted
+// so a reverse proxy that rewrites Host does not break the app.
+func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	_ = cop.AddTrustedOrigin(s.baseURL.Scheme + "://" + s.baseURL.Host)
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.logWarn(r, "cross-site request refused", "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		s.writeError(w, r, errForbidden("cross-site request refused"))
+	}))
+	return cop.Handler
+}
+
+// readyTimeout bounds the /readyz database check.
+const readyTimeout = 2 * time.Second
