@@ -189,17 +189,16 @@ func (q *Queries) CombatSetTurn(ctx context.Context, arg CombatSetTurnParams) (i
 const combatantDamage = `-- name: CombatantDamage :one
 UPDATE combatants
 SET temp_hp = greatest(temp_hp - $1::integer, 0),
-    hp = greatest(hp - greatest($2), 0),
+    hp = greatest(hp + least(temp_hp - $1::integer, 0), 0),
     updated_at = now()
-WHERE campaign_id = $3::uuid AND id = $4::uuid
+WHERE campaign_id = $2::uuid AND id = $3::uuid
 RETURNING hp, temp_hp
 `
 
 type CombatantDamageParams struct {
-	Amount                    int32
-	AmountpgCatalogint4tempHP int32
-	CampaignID                uuid.UUID
-	ID                        uuid.UUID
+	Amount     int32
+	CampaignID uuid.UUID
+	ID         uuid.UUID
 }
 
 type CombatantDamageRow struct {
@@ -212,12 +211,7 @@ type CombatantDamageRow struct {
 // old values), so concurrent writers cannot lose an update. Returns the new
 // values for the hub to check against its own.
 func (q *Queries) CombatantDamage(ctx context.Context, arg CombatantDamageParams) (CombatantDamageRow, error) {
-	row := q.db.QueryRow(ctx, combatantDamage,
-		arg.Amount,
-		arg.AmountpgCatalogint4tempHP,
-		arg.CampaignID,
-		arg.ID,
-	)
+	row := q.db.QueryRow(ctx, combatantDamage, arg.Amount, arg.CampaignID, arg.ID)
 	var i CombatantDamageRow
 	err := row.Scan(&i.HP, &i.TempHP)
 	return i, err

@@ -31,6 +31,7 @@ type EntityCreateParams struct {
 // The codex: campaign entities (locations, factions, items, lore, events,
 // other) and the game sessions they are linked to. GM-only entries are
 // filtered here, in SQL, for players (@is_gm false).
+// EntityCreate inserts a codex entry.
 func (q *Queries) EntityCreate(ctx context.Context, arg EntityCreateParams) (CampaignEntity, error) {
 	row := q.db.QueryRow(ctx, entityCreate,
 		arg.CampaignID,
@@ -314,17 +315,17 @@ ON CONFLICT DO NOTHING
 `
 
 type EntitySessionSetParams struct {
-	CampaignID uuid.UUID
-	EntityID   uuid.UUID
-	SessionIds []uuid.UUID
+	CampaignID    uuid.UUID
+	EntityID      uuid.UUID
+	SessionIDList []uuid.UUID
 }
 
-// EntitySessionSet makes session_ids the entity's linked sessions, like
+// EntitySessionSet makes session_id_list the entity's linked sessions, like
 // NPCSessionSet (a session of another campaign: ErrNotFound, constraint
 // campaign_entity_sessions_campaign_id_session_id_fkey). Lock the entity
 // first (EntityLock).
 func (q *Queries) EntitySessionSet(ctx context.Context, arg EntitySessionSetParams) error {
-	_, err := q.db.Exec(ctx, entitySessionSet, arg.CampaignID, arg.EntityID, arg.SessionIds)
+	_, err := q.db.Exec(ctx, entitySessionSet, arg.CampaignID, arg.EntityID, arg.SessionIDList)
 	return err
 }
 

@@ -67,6 +67,8 @@ type ExtractionCreateParams struct {
 // Recap extractions: proposals for the codex read from a game session's
 // recap by a background job (package codex), applied by a GM.
 // Status: pending -> done | failed; done -> applied.
+// ExtractionCreate inserts a pending extraction; insert its job
+// (codex.ExtractArgs) in the same transaction.
 func (q *Queries) ExtractionCreate(ctx context.Context, arg ExtractionCreateParams) (RecapExtraction, error) {
 	row := q.db.QueryRow(ctx, extractionCreate, arg.CampaignID, arg.SessionID, arg.CreatedBy)
 	var i RecapExtraction

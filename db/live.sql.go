@@ -122,28 +122,49 @@ func (q *Queries) LiveCommandDeleteBefore(ctx context.Context, before time.Time)
 	return result.RowsAffected(), nil
 }
 
-const liveCommandGet = `-- name: LiveCommandGet :one
-SELECT outcome
+const liveCommandGetMany = `-- name: LiveCommandGetMany :many
+SELECT user_id, command_id, outcome
 FROM live_commands
 WHERE campaign_id = $1::uuid
-    AND user_id = $2::uuid
-    AND command_id = $3::text
+    AND user_id = ANY($2::uuid[])
+    AND command_id = ANY($3::text[])
     AND created_at > now() - interval '10 minutes'
 `
 
-type LiveCommandGetParams struct {
+type LiveCommandGetManyParams struct {
 	CampaignID uuid.UUID
-	UserID     uuid.UUID
-	CommandID  string
+	UserIds    []uuid.UUID
+	CommandIds []string
 }
 
-// LiveCommandGet returns the stored outcome of a command id the user sent
-// in the last ten minutes. ErrNotFound: none.
-func (q *Queries) LiveCommandGet(ctx context.Context, arg LiveCommandGetParams) ([]byte, error) {
-	row := q.db.QueryRow(ctx, liveCommandGet, arg.CampaignID, arg.UserID, arg.CommandID)
-	var outcome []byte
-	err := row.Scan(&outcome)
-	return outcome, err
+type LiveCommandGetManyRow struct {
+	UserID    uuid.UUID
+	CommandID string
+	Outcome   []byte
+}
+
+// LiveCommandGetMany returns the stored outcomes of the last ten minutes
+// for a batch of commands. It matches user_ids and command_ids each as a
+// set, so it may return more pairs than asked: the caller keeps the pairs
+// it asked for.
+func (q *Queries) LiveCommandGetMany(ctx context.Context, arg LiveCommandGetManyParams) ([]LiveCommandGetManyRow, error) {
+	rows, err := q.db.Query(ctx, liveCommandGetMany, arg.CampaignID, arg.UserIds, arg.CommandIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LiveCommandGetManyRow{}
+	for rows.Next() {
+		var i LiveCommandGetManyRow
+		if err := rows.Scan(&i.UserID, &i.CommandID, &i.Outcome); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const liveCommandRecord = `-- name: LiveCommandRecord :exec

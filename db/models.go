@@ -121,6 +121,15 @@ type Chunk struct {
 	CreatedAt      time.Time
 }
 
+// BM25 inverted index over chunks.tsv; source_id is the chunk's core_rule_id or campaign_document_id.
+type ChunkTerm struct {
+	Term       string
+	ChunkID    uuid.UUID
+	SourceID   uuid.UUID
+	Tf         int32
+	TokenCount int32
+}
+
 type Combat struct {
 	ID              uuid.UUID
 	CampaignID      uuid.UUID

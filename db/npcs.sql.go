@@ -74,6 +74,7 @@ type NPCCreateParams struct {
 // for players (@is_gm false): they are absent from lists and single reads,
 // and so is every relationship that touches one. gm_notes is read for
 // everyone and left out of players' responses by the serializer.
+// NPCCreate inserts an NPC.
 func (q *Queries) NPCCreate(ctx context.Context, arg NPCCreateParams) (NPC, error) {
 	row := q.db.QueryRow(ctx, nPCCreate,
 		arg.CampaignID,
@@ -454,18 +455,18 @@ ON CONFLICT DO NOTHING
 `
 
 type NPCSessionSetParams struct {
-	CampaignID uuid.UUID
-	NPCID      uuid.UUID
-	SessionIds []uuid.UUID
+	CampaignID    uuid.UUID
+	NPCID         uuid.UUID
+	SessionIDList []uuid.UUID
 }
 
-// NPCSessionSet makes session_ids the NPC's appearances: it removes the
+// NPCSessionSet makes session_id_list the NPC's appearances: it removes the
 // others and adds the missing ones (keeping the created_at of those that
 // stay). A session of another campaign breaks the composite foreign key
 // (ErrNotFound, constraint npc_sessions_campaign_id_session_id_fkey). Lock
 // the NPC first (NPCLock).
 func (q *Queries) NPCSessionSet(ctx context.Context, arg NPCSessionSetParams) error {
-	_, err := q.db.Exec(ctx, nPCSessionSet, arg.CampaignID, arg.NPCID, arg.SessionIds)
+	_, err := q.db.Exec(ctx, nPCSessionSet, arg.CampaignID, arg.NPCID, arg.SessionIDList)
 	return err
 }
 

@@ -103,7 +103,8 @@ type Querier interface {
 	// is missing or from another model than model, for re-embedding.
 	// unscoped: background maintenance over every chunk; nothing leaves the server.
 	ChunkListStaleEmbeddings(ctx context.Context, arg ChunkListStaleEmbeddingsParams) ([]ChunkListStaleEmbeddingsRow, error)
-	// ChunkSearch is the hybrid retrieval: BM25 over the tsvectors, with
+	// ChunkSearch is the hybrid retrieval: BM25 over the inverted index
+	// chunk_terms (built from the tsvectors), with
 	// document frequencies summed over the sources this campaign can see, and
 	// cosine distance over the embeddings of one model, each giving up to
 	// candidates ranked chunks, fused by Reciprocal Rank Fusion:
@@ -123,6 +124,11 @@ type Querier interface {
 	ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]ChunkSearchRow, error)
 	// unscoped: background maintenance over every chunk by id; nothing leaves the server.
 	ChunkSetEmbedding(ctx context.Context, arg []ChunkSetEmbeddingParams) *ChunkSetEmbeddingBatchResults
+	// ChunkTermBuildForCoreRule fills the BM25 inverted index from the book's
+	// chunks (their old rows went with the old chunks, ON DELETE CASCADE).
+	// unscoped: a rule book's chunks are global (campaign_id NULL).
+	ChunkTermBuildForCoreRule(ctx context.Context, coreRuleID uuid.UUID) error
+	ChunkTermBuildForDocument(ctx context.Context, arg ChunkTermBuildForDocumentParams) error
 	// CodexNameList returns the name and kind ('npc' or the entity's kind) of
 	// every NPC and codex entry of the campaign, hidden and GM-only ones
 	// included: what recap extraction links to instead of proposing anew.
@@ -271,6 +277,7 @@ type Querier interface {
 	// The codex: campaign entities (locations, factions, items, lore, events,
 	// other) and the game sessions they are linked to. GM-only entries are
 	// filtered here, in SQL, for players (@is_gm false).
+	// EntityCreate inserts a codex entry.
 	EntityCreate(ctx context.Context, arg EntityCreateParams) (CampaignEntity, error)
 	EntityDelete(ctx context.Context, arg EntityDeleteParams) (int64, error)
 	// EntityFindByName returns the oldest entry whose name equals name
@@ -291,7 +298,7 @@ type Querier interface {
 	EntityLock(ctx context.Context, arg EntityLockParams) (uuid.UUID, error)
 	// EntitySessionAdd links one session; an existing link stays as it is.
 	EntitySessionAdd(ctx context.Context, arg EntitySessionAddParams) error
-	// EntitySessionSet makes session_ids the entity's linked sessions, like
+	// EntitySessionSet makes session_id_list the entity's linked sessions, like
 	// NPCSessionSet (a session of another campaign: ErrNotFound, constraint
 	// campaign_entity_sessions_campaign_id_session_id_fkey). Lock the entity
 	// first (EntityLock).
@@ -301,6 +308,8 @@ type Querier interface {
 	// Recap extractions: proposals for the codex read from a game session's
 	// recap by a background job (package codex), applied by a GM.
 	// Status: pending -> done | failed; done -> applied.
+	// ExtractionCreate inserts a pending extraction; insert its job
+	// (codex.ExtractArgs) in the same transaction.
 	ExtractionCreate(ctx context.Context, arg ExtractionCreateParams) (RecapExtraction, error)
 	// ExtractionFail marks a pending extraction failed with a readable reason.
 	ExtractionFail(ctx context.Context, arg ExtractionFailParams) (int64, error)
@@ -357,9 +366,11 @@ type Querier interface {
 	// LiveCommandDeleteBefore trims expired idempotency records.
 	// unscoped: a periodic clean-up across campaigns, by the indexed created_at.
 	LiveCommandDeleteBefore(ctx context.Context, before time.Time) (int64, error)
-	// LiveCommandGet returns the stored outcome of a command id the user sent
-	// in the last ten minutes. ErrNotFound: none.
-	LiveCommandGet(ctx context.Context, arg LiveCommandGetParams) ([]byte, error)
+	// LiveCommandGetMany returns the stored outcomes of the last ten minutes
+	// for a batch of commands. It matches user_ids and command_ids each as a
+	// set, so it may return more pairs than asked: the caller keeps the pairs
+	// it asked for.
+	LiveCommandGetMany(ctx context.Context, arg LiveCommandGetManyParams) ([]LiveCommandGetManyRow, error)
 	// LiveCommandRecord stores command outcomes: user_ids[i] sent
 	// command_ids[i], which gave outcomes[i]. An expired record of the same id
 	// is replaced; a live one is kept (the hub never records a live id twice).
@@ -460,6 +471,7 @@ type Querier interface {
 	// for players (@is_gm false): they are absent from lists and single reads,
 	// and so is every relationship that touches one. gm_notes is read for
 	// everyone and left out of players' responses by the serializer.
+	// NPCCreate inserts an NPC.
 	NPCCreate(ctx context.Context, arg NPCCreateParams) (NPC, error)
 	// NPCDelete removes an NPC with its appearances and relationships (ON
 	// DELETE CASCADE); combatants keep their row and lose the link.
@@ -496,7 +508,7 @@ type Querier interface {
 	NPCRelationshipDelete(ctx context.Context, arg NPCRelationshipDeleteParams) (int64, error)
 	// NPCSessionAdd records one appearance; an existing one stays as it is.
 	NPCSessionAdd(ctx context.Context, arg NPCSessionAddParams) error
-	// NPCSessionSet makes session_ids the NPC's appearances: it removes the
+	// NPCSessionSet makes session_id_list the NPC's appearances: it removes the
 	// others and adds the missing ones (keeping the created_at of those that
 	// stay). A session of another campaign breaks the composite foreign key
 	// (ErrNotFound, constraint npc_sessions_campaign_id_session_id_fkey). Lock
@@ -577,9 +589,12 @@ type Querier interface {
 	PollOptionList(ctx context.Context, arg PollOptionListParams) ([]PollOptionListRow, error)
 	// PollVoteList returns the votes on the given polls of the campaign.
 	PollVoteList(ctx context.Context, arg PollVoteListParams) ([]PollVoteListRow, error)
-	// RetrievalSetSearchParams tunes pgvector for the rest of the transaction:
-	// an iterative index scan, so that rows the campaign scope filters out do
-	// not leave a short result (pgvector 0.8+), and a wider candidate list.
+	// RetrievalSetSearchParams tunes the rest of the transaction for
+	// ChunkSearch: pgvector's iterative index scan, so that rows the campaign
+	// scope filters out do not leave a short result (pgvector 0.8+), a wider
+	// candidate list, and a plan made for the actual parameters every time (a
+	// generic plan of the prepared statement cannot know which rankings are on
+	// or how common the question's terms are, and was several times slower).
 	RetrievalSetSearchParams(ctx context.Context) error
 	RulesChatMessageCreate(ctx context.Context, arg RulesChatMessageCreateParams) (RulesChatMessage, error)
 	// RulesChatMessageList pages one user's rules chat in one campaign, newest

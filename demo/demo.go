@@ -114,7 +114,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, hash HashFunc) (Result, error
 			}
 		}
 		if res.CampaignID != uuid.Nil {
-			return nil
+			return loadBestiary(ctx, tx, res.CampaignID)
 		}
 		res.Created = true
 		c, err := q.CampaignCreate(ctx, db.CampaignCreateParams{
@@ -140,7 +140,13 @@ func Load(ctx context.Context, pool *pgxpool.Pool, hash HashFunc) (Result, error
 				return fmt.Errorf("add member %s: %w", p.email, db.Interpret(err))
 			}
 		}
-		return createSessions(ctx, q, c.ID)
+		if err := createSessionsAndPolls(ctx, q, c.ID, ids); err != nil {
+			return err
+		}
+		if err := createCodex(ctx, q, c.ID); err != nil {
+			return err
+		}
+		return loadBestiary(ctx, tx, c.ID)
 	})
 	if err != nil {
 		return res, err

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -29,6 +30,59 @@ var campaignRouteTable = []sweepRoute{
 	{method: "POST", pattern: "/api/campaigns/{campaignId}/invites", gmOnly: true, body: `{}`},
 	{method: "GET", pattern: "/api/campaigns/{campaignId}/invites", gmOnly: true},
 	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/invites/{inviteId}", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/sessions"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/sessions", gmOnly: true, body: `{"title":"Sweep"}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}"},
+	{method: "PATCH", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}", gmOnly: true, body: `{"title":"Renamed"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/polls"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/polls", gmOnly: true, body: `{"title":"Sweep","options":[{"startsAt":"2031-01-03T18:00:00Z"}]}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/polls/{pollId}"},
+	{method: "PUT", pattern: "/api/campaigns/{campaignId}/polls/{pollId}/votes/{optionId}", body: `{"answer":"yes"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/polls/{pollId}/votes/{optionId}"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/polls/{pollId}/close", gmOnly: true},
+	// The option need not exist: the poll is looked up first.
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/polls/{pollId}/finalize", gmOnly: true, body: `{"optionId":"00000000-0000-0000-0000-000000000001"}`},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/calendar-token"},
+	// Mounted outside requireMember: it takes a feed token, else the
+	// session cookie with the same answers as the other routes.
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/calendar.ics"},
+	// Without an upgrade request a member gets 426 from the WebSocket
+	// library; the sweep checks the refusals before it.
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/live"},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/combat"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/combat", gmOnly: true, body: `{}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/combats", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/npcs"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/npcs", gmOnly: true, body: `{"name":"Sweep"}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}"},
+	{method: "PATCH", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}", gmOnly: true, body: `{"name":"Renamed"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}", gmOnly: true},
+	{method: "PUT", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}/appearances", gmOnly: true, body: `{"sessionIds":[]}`},
+	// The other NPC need not exist: the NPC of the URL is looked up first.
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}/relationships", gmOnly: true, body: `{"otherNpcId":"00000000-0000-0000-0000-000000000001","kind":"rival"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/npcs/{npcId}/relationships/{relationshipId}", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/entities"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/entities", gmOnly: true, body: `{"kind":"location","name":"Sweep"}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/entities/{entityId}"},
+	{method: "PATCH", pattern: "/api/campaigns/{campaignId}/entities/{entityId}", gmOnly: true, body: `{"name":"Renamed"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/entities/{entityId}", gmOnly: true},
+	{method: "PUT", pattern: "/api/campaigns/{campaignId}/entities/{entityId}/sessions", gmOnly: true, body: `{"sessionIds":[]}`},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}/extractions", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}/extractions", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}/extractions/{extractionId}", gmOnly: true},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/sessions/{sessionId}/extractions/{extractionId}/apply", gmOnly: true, body: `{"accept":[]}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/extractions/{extractionId}", gmOnly: true},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/extractions/{extractionId}/apply", gmOnly: true, body: `{"accept":[]}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/monsters"},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/monsters/{monsterId}"},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/items"},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/items/{itemId}"},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/encounters", gmOnly: true},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/encounters", gmOnly: true, body: `{"name":"Sweep","monsters":[]}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true},
+	{method: "PATCH", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true, body: `{"name":"Renamed"}`},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true},
 }
 
 // sweepRoute is one row of campaignRouteTable.
@@ -48,6 +102,53 @@ var sweepParams = map[string]func(t *testing.T, f *sweepCampaign) string{
 	"inviteId": func(t *testing.T, f *sweepCampaign) string {
 		return f.ts.invite(t, f.gm, f.id, nil).ID.String()
 	},
+	"sessionId": func(t *testing.T, f *sweepCampaign) string {
+		return f.ts.createSession(t, f.gm, f.id, map[string]any{"title": "Sweep"}).ID.String()
+	},
+	// pollId also records the poll's first option, for {optionId}.
+	"pollId": func(t *testing.T, f *sweepCampaign) string {
+		p := f.ts.createPoll(t, f.gm, f.id, weeklyPoll("Sweep", time.Now().AddDate(0, 1, 0), 2))
+		f.params["optionId"] = p.Options[0].ID.String()
+		return p.ID.String()
+	},
+	"optionId": func(t *testing.T, f *sweepCampaign) string {
+		v, ok := f.params["optionId"]
+		require.True(t, ok, "{optionId} comes after {pollId} in a pattern")
+		return v
+	},
+	"npcId": func(t *testing.T, f *sweepCampaign) string {
+		return f.ts.createNPC(t, f.gm, f.id, map[string]any{"name": "Sweep NPC"}).ID.String()
+	},
+	// relationshipId is a relationship of {npcId}'s NPC, which comes first
+	// in its patterns.
+	"relationshipId": func(t *testing.T, f *sweepCampaign) string {
+		from, ok := f.params["npcId"]
+		require.True(t, ok, "{relationshipId} comes after {npcId} in a pattern")
+		other := f.ts.createNPC(t, f.gm, f.id, map[string]any{"name": "Sweep Other"})
+		return f.ts.createRelationship(t, f.gm, f.id, uuid.MustParse(from), other.ID, "rival").ID.String()
+	},
+	"entityId": func(t *testing.T, f *sweepCampaign) string {
+		return f.ts.createEntity(t, f.gm, f.id, map[string]any{"kind": "location", "name": "Sweep Place"}).ID.String()
+	},
+	// extractionId is an extraction of {sessionId}'s session (made here
+	// when no pattern has needed a session yet).
+	"extractionId": func(t *testing.T, f *sweepCampaign) string {
+		if _, ok := f.params["sessionId"]; !ok {
+			f.params["sessionId"] = f.ts.createSession(t, f.gm, f.id, map[string]any{"title": "Sweep"}).ID.String()
+		}
+		return f.ts.insertExtraction(t, f.id, uuid.MustParse(f.params["sessionId"]), f.gm.User.ID).String()
+	},
+	// monsterId and itemId are of an optional book that only their
+	// campaign enables (compendium_test.go).
+	"monsterId": func(t *testing.T, f *sweepCampaign) string {
+		return sweepCompendiumBook(t, f).Monsters["sweep-beast"].String()
+	},
+	"itemId": func(t *testing.T, f *sweepCampaign) string {
+		return sweepCompendiumBook(t, f).Items["sweep-charm"].String()
+	},
+	// encounterId also checks, when the sweep ends, that its encounter
+	// is unchanged.
+	"encounterId": sweepEncounter,
 }
 
 // sweepCampaign is one campaign of the sweep's fixture: a GM, a player,

@@ -2,7 +2,6 @@ package http
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"gametable/compendium"
-	"gametable/db"
 )
 
 // compendiumRoutes mounts the monster and item compendium (any member) and
@@ -42,7 +40,7 @@ func parsePage(v *validator, q url.Values) (limit int, cursor string) {
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			v.add("limit", "must be a whole number from 1 to "+strconv.Itoa(compendium.MaxLimit))
+			v.add("limit", "must be a whole number of at least 1 (pages hold at most "+strconv.Itoa(compendium.MaxLimit)+")")
 		} else {
 			limit = min(n, compendium.MaxLimit)
 		}
@@ -67,12 +65,12 @@ func queryText(v *validator, q url.Values, name string) string {
 }
 
 // listError turns a cursor the compendium did not hand out into a field
-// error and wraps anything else.
-func listError(err error, what string) error {
+// error; anything else passes on.
+func listError(err error) error {
 	if errors.Is(err, compendium.ErrBadCursor) {
 		return &validationError{Fields: map[string]string{"cursor": "is not a cursor of this list; start again without one"}}
 	}
-	return fmt.Errorf("list %s: %w", what, err)
+	return err
 }
 
 // compendiumBookJSON names the rule book a monster or item comes from.
@@ -223,7 +221,7 @@ func (s *Server) handleMonsterList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	page, err := compendium.ListMonsters(ctx, s.pool, campaignFrom(ctx), f)
 	if err != nil {
-		s.writeError(w, r, listError(err, "monsters"))
+		s.writeError(w, r, listError(err))
 		return
 	}
 	items := make([]monsterSummaryJSON, 0, len(page.Items))
@@ -242,19 +240,10 @@ func (s *Server) handleMonsterGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m, err := compendium.GetMonster(ctx, s.pool, campaignFrom(ctx), id)
 	if err != nil {
-		s.writeError(w, r, compendiumNotFound(err, "monster"))
+		s.writeError(w, r, notFoundAs(err, "monster"))
 		return
 	}
 	writeJSON(w, http.StatusOK, monsterBody{Monster: newMonsterJSON(m)})
-}
-
-// compendiumNotFound names what was not found (also what is in a book
-// the campaign cannot see) and passes anything else on.
-func compendiumNotFound(err error, what string) error {
-	if errors.Is(err, db.ErrNotFound) {
-		return errNotFound(what)
-	}
-	return err
 }
 
 // itemSummaryJSON is an item as lists show it. type is the equipment
@@ -346,7 +335,7 @@ func (s *Server) handleItemList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	page, err := compendium.ListItems(ctx, s.pool, campaignFrom(ctx), f)
 	if err != nil {
-		s.writeError(w, r, listError(err, "items"))
+		s.writeError(w, r, listError(err))
 		return
 	}
 	items := make([]itemSummaryJSON, 0, len(page.Items))
@@ -365,7 +354,7 @@ func (s *Server) handleItemGet(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	i, err := compendium.GetItem(ctx, s.pool, campaignFrom(ctx), id)
 	if err != nil {
-		s.writeError(w, r, compendiumNotFound(err, "item"))
+		s.writeError(w, r, notFoundAs(err, "item"))
 		return
 	}
 	writeJSON(w, http.StatusOK, itemBody{Item: newItemJSON(i)})

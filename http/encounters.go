@@ -5,13 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"gametable/compendium"
-	"gametable/db"
 )
 
 // encounterRoutes mounts CRUD /api/campaigns/{campaignId}/encounters
@@ -148,7 +148,7 @@ type createEncounterRequest struct {
 func (req *createEncounterRequest) validate() error {
 	var v validator
 	checkName(&v, "name", &req.Name, compendium.MaxEncounterName)
-	checkText(&v, "notes", req.Notes, compendium.MaxEncounterNotes)
+	checkNotes(&v, req.Notes)
 	in := compendium.EncounterInput{Name: req.Name, Notes: req.Notes, PartyLevels: req.PartyLevels}
 	if req.SessionID != nil {
 		in.SessionID = parseSessionID(&v, *req.SessionID)
@@ -191,7 +191,7 @@ func (req *updateEncounterRequest) validate() error {
 	}
 	if req.Notes.Set {
 		notes := req.Notes.Value // "" when null
-		checkText(&v, "notes", notes, compendium.MaxEncounterNotes)
+		checkNotes(&v, notes)
 		p.Notes = &notes
 	}
 	if req.SessionID.Set {
@@ -213,6 +213,15 @@ func (req *updateEncounterRequest) validate() error {
 	addCompendiumFields(&v, p.Validate())
 	req.patch = p
 	return v.err()
+}
+
+// checkNotes allows any text of up to compendium.MaxEncounterNotes
+// characters but NUL, which PostgreSQL cannot store.
+func checkNotes(v *validator, notes string) {
+	checkText(v, "notes", notes, compendium.MaxEncounterNotes)
+	if strings.ContainsRune(notes, 0) {
+		v.add("notes", "must not contain NUL characters")
+	}
 }
 
 // parseSessionID reads a sessionId; a malformed one cannot name a session
@@ -261,13 +270,10 @@ func addCompendiumFields(v *validator, ve *compendium.ValidationError) {
 // 422 with their fields, a missing encounter is 404.
 func encounterError(err error) error {
 	var ve *compendium.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	if errors.As(err, &ve) {
 		return &validationError{Fields: ve.Fields}
-	case errors.Is(err, db.ErrNotFound):
-		return errNotFound("encounter")
 	}
-	return err
+	return notFoundAs(err, "encounter")
 }
 
 // writeEncounter answers with one encounter, its difficulty computed for

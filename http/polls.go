@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"gametable/db"
+	"gametable/hub"
 	"gametable/schedule"
 )
 
@@ -70,6 +72,63 @@ var (
 	ErrPollVoteNotFound = errors.New("poll or option not found")
 )
 
+// HubPolls is LivePolls on the hub's Registry: votes are poll.vote
+// commands run through Registry.Do, the WebSocket's path, and other
+// changes are Registry.Reload of the polls part.
+type HubPolls struct {
+	Registry *hub.Registry
+}
+
+var _ LivePolls = HubPolls{}
+
+// PollVote implements LivePolls.
+func (h HubPolls) PollVote(ctx context.Context, campaignID, userID uuid.UUID, role string, pollID, optionID uuid.UUID, answer string) error {
+	data, err := json.Marshal(map[string]string{"pollId": pollID.String(), "optionId": optionID.String(), "answer": answer})
+	if err != nil {
+		return fmt.Errorf("encode vote: %w", err)
+	}
+	_, err = h.Registry.Do(ctx, campaignID.String(),
+		hub.Actor{UserID: userID.String(), Role: hub.Role(role)},
+		hub.Command{Type: hub.TypePollVote, Data: data})
+	return pollHubError(err)
+}
+
+// PollsChanged implements LivePolls.
+func (h HubPolls) PollsChanged(ctx context.Context, campaignID uuid.UUID) error {
+	return pollHubError(h.Registry.Reload(ctx, campaignID.String(), hub.PartPolls))
+}
+
+// pollHubError maps the hub's errors to the API's.
+func pollHubError(err error) error {
+	var re *hub.RuleError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, hub.ErrPollClosed):
+		return fmt.Errorf("%w: %w", ErrPollVoteClosed, err)
+	case errors.Is(err, hub.ErrPollNotFound), errors.Is(err, hub.ErrOptionNotFound):
+		return fmt.Errorf("%w: %w", ErrPollVoteNotFound, err)
+	case errors.Is(err, hub.ErrShuttingDown), errors.Is(err, hub.ErrHubStopped):
+		return errUnavailable("the live service is restarting; try again")
+	case errors.As(err, &re):
+		switch re.Code {
+		case hub.CodeValidationFailed:
+			return &validationError{Fields: re.Fields}
+		case hub.CodeForbidden:
+			return errForbidden(re.Message)
+		case hub.CodeNotFound:
+			return errNotFound("poll option")
+		case hub.CodeConflict:
+			return errConflict(re.Message)
+		case hub.CodeRateLimited:
+			return errRateLimited(time.Second)
+		case hub.CodeBadRequest:
+			return errBadRequest(re.Message)
+		}
+	}
+	return fmt.Errorf("live vote: %w", err)
+}
+
 // livePolls returns the live side of polls: Options.Live when it
 // implements LivePolls, else nil (no hub: votes are written directly).
 func (s *Server) livePolls() LivePolls {
@@ -79,14 +138,20 @@ func (s *Server) livePolls() LivePolls {
 	return nil
 }
 
+// publishTimeout bounds telling a hub that polls changed.
+const publishTimeout = 10 * time.Second
+
 // publishPolls tells the campaign's hub that its polls changed. The change
-// is committed already, so a failure is logged, not returned: the hub
-// reads the polls again whenever it next loads.
+// is committed already, so it goes on when the client has gone away, and a
+// failure is logged, not returned: the hub reads the polls again whenever
+// it next loads.
 func (s *Server) publishPolls(ctx context.Context, campaignID uuid.UUID) {
 	lp := s.livePolls()
 	if lp == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
 	if err := lp.PollsChanged(ctx, campaignID); err != nil {
 		s.logger.ErrorContext(ctx, "publish polls", "campaign_id", campaignID, "err", err)
 	}
@@ -215,8 +280,8 @@ func newPollJSON(p db.AvailabilityPoll, opts []pollOptionJSON) pollJSON {
 		ID:        p.ID,
 		Title:     p.Title,
 		Status:    p.Status,
-		ClosesAt:  utcPtr(p.ClosesAt),
-		ClosedAt:  utcPtr(p.ClosedAt),
+		ClosesAt:  pollUTC(p.ClosesAt),
+		ClosedAt:  pollUTC(p.ClosedAt),
 		SessionID: p.SessionID,
 		Options:   opts,
 		CreatedAt: p.CreatedAt.UTC(),
@@ -232,7 +297,7 @@ func newPollJSON(p db.AvailabilityPoll, opts []pollOptionJSON) pollJSON {
 	return j
 }
 
-func utcPtr(t *time.Time) *time.Time {
+func pollUTC(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
@@ -568,6 +633,14 @@ func (s *Server) vote(w http.ResponseWriter, r *http.Request, answer string) {
 	}
 	if lp := s.livePolls(); lp != nil {
 		err = lp.PollVote(ctx, m.CampaignID, m.UserID, m.Role, p.ID, oid, answer)
+		if errors.Is(err, ErrPollVoteNotFound) {
+			// The poll and the option exist (checked above) but the live
+			// state does not show the poll: write the vote here and have
+			// the hub read the polls again.
+			if err = s.voteDirect(ctx, m, p.ID, oid, answer); err == nil {
+				s.publishPolls(ctx, m.CampaignID)
+			}
+		}
 	} else {
 		err = s.voteDirect(ctx, m, p.ID, oid, answer)
 	}
@@ -804,7 +877,9 @@ func (s *Server) closeDuePolls(ctx context.Context) time.Time {
 		}
 		for _, p := range due {
 			if _, err := s.closePoll(ctx, p.CampaignID, p.ID); err != nil && !isNotFound(err) {
-				s.logger.Error("poll closer", "campaign_id", p.CampaignID, "poll_id", p.ID, "err", err)
+				if ctx.Err() == nil {
+					s.logger.Error("poll closer", "campaign_id", p.CampaignID, "poll_id", p.ID, "err", err)
+				}
 				return time.Time{}
 			}
 			s.logger.Debug("poll closed at its deadline", "campaign_id", p.CampaignID, "poll_id", p.ID)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"gametable/db"
+	"gametable/hub"
 	"gametable/mail"
 )
 
@@ -54,6 +55,14 @@ type Options struct {
 	// OnlineFunc reports which users have a live connection to a campaign,
 	// for the members' "online" flag. Nil: nobody is online.
 	OnlineFunc func(campaignID uuid.UUID) map[uuid.UUID]bool
+	// Jobs enqueues background jobs (the River client of jobs.New; recap
+	// extraction needs it). Nil: POST …/extractions answers 503.
+	Jobs JobInserter
+	// Hub is the live table (CONTRACT.md sections 6 and 7). When set and
+	// Live is nil, Live is the hub too: logout, password reset and removal
+	// close live connections, and poll changes are published through it.
+	// Nil: /live and /combat answer 503.
+	Hub *hub.Registry
 }
 
 // LiveCloser ends live WebSocket connections when their access ends. The
@@ -136,7 +145,7 @@ func NewServer(opts Options) (*Server, error) {
 		opts:    opts,
 		baseURL: base,
 		metrics: newHTTPMetrics(reg),
-		live:    opts.Live,
+		live:    liveFor(opts),
 		online:  opts.OnlineFunc,
 
 		loginByEmail:   newLimiter(loginEmailLimit, loginWindow, loginMinLock),
@@ -235,10 +244,14 @@ func (s *Server) routes(gather prometheus.Gatherer) {
 		r.Use(s.crossOriginProtection())
 		r.Get("/meta", s.handleMeta)
 
-		// Routes that hijack the connection (the live WebSocket,
-		// /campaigns/{campaignId}/live) go here, outside scs's LoadAndSave,
-		// which cannot set a cookie on a hijacked connection. They
-		// authenticate read-only: r.With(s.authenticate, s.requireMember).
+		// The live WebSocket hijacks the connection, so it is outside scs's
+		// LoadAndSave, which cannot set a cookie on a hijacked connection:
+		// it authenticates read-only.
+		r.With(s.authenticate, s.requireMember).Get("/campaigns/{campaignId}/live", s.handleLive)
+
+		// The calendar feed authenticates by its token (calendar apps send
+		// no cookie), so it is outside LoadAndSave and requireMember.
+		s.calendarFeedRoutes(r)
 
 		r.Group(func(r chi.Router) {
 			r.Use(s.sessions.LoadAndSave)
@@ -257,7 +270,14 @@ func (s *Server) routes(gather prometheus.Gatherer) {
 				s.campaignRoutes(r)
 				s.memberRoutes(r)
 				s.campaignInviteRoutes(r)
+				s.npcRoutes(r)
+				s.entityRoutes(r)
+				s.extractionRoutes(r)
 				s.compendiumRoutes(r)
+				s.sessionRoutes(r)
+				s.pollRoutes(r)
+				s.calendarRoutes(r)
+				s.liveRoutes(r)
 			})
 		})
 	})
@@ -306,3 +326,14 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 
 // readyTimeout bounds the /readyz database check.
 const readyTimeout = 2 * time.Second
+
+// liveFor picks the LiveCloser: Options.Live, else the hub, else nothing.
+func liveFor(opts Options) LiveCloser {
+	switch {
+	case opts.Live != nil:
+		return opts.Live
+	case opts.Hub != nil:
+		return liveHub{HubPolls{Registry: opts.Hub}}
+	}
+	return noLive{}
+}

@@ -102,7 +102,7 @@ WHERE campaign_id = @campaign_id::uuid AND id = @id::uuid;
 -- values for the hub to check against its own.
 UPDATE combatants
 SET temp_hp = greatest(temp_hp - @amount::integer, 0),
-    hp = greatest(hp - greatest(@amount::integer - temp_hp, 0), 0),
+    hp = greatest(hp + least(temp_hp - @amount::integer, 0), 0),
     updated_at = now()
 WHERE campaign_id = @campaign_id::uuid AND id = @id::uuid
 RETURNING hp, temp_hp;

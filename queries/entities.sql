@@ -3,6 +3,7 @@
 -- filtered here, in SQL, for players (@is_gm false).
 
 -- name: EntityCreate :one
+-- EntityCreate inserts a codex entry.
 INSERT INTO campaign_entities (campaign_id, kind, name, summary, body, gm_only)
 VALUES (@campaign_id::uuid, @kind::text, @name::text, @summary::text, @body::text, @gm_only::boolean)
 RETURNING *;
@@ -108,7 +109,7 @@ ORDER BY created_at, id
 LIMIT 1;
 
 -- name: EntitySessionSet :exec
--- EntitySessionSet makes session_ids the entity's linked sessions, like
+-- EntitySessionSet makes session_id_list the entity's linked sessions, like
 -- NPCSessionSet (a session of another campaign: ErrNotFound, constraint
 -- campaign_entity_sessions_campaign_id_session_id_fkey). Lock the entity
 -- first (EntityLock).
@@ -116,11 +117,11 @@ WITH removed AS (
     DELETE FROM campaign_entity_sessions
     WHERE campaign_id = @campaign_id::uuid
         AND entity_id = @entity_id::uuid
-        AND NOT (session_id = ANY (@session_ids::uuid[]))
+        AND NOT (session_id = ANY (@session_id_list::uuid[]))
 )
 INSERT INTO campaign_entity_sessions (campaign_id, entity_id, session_id)
 SELECT @campaign_id::uuid, @entity_id::uuid, s.id
-FROM unnest(@session_ids::uuid[]) AS s (id)
+FROM unnest(@session_id_list::uuid[]) AS s (id)
 ON CONFLICT DO NOTHING;
 
 -- name: EntitySessionAdd :exec

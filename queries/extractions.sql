@@ -3,6 +3,8 @@
 -- Status: pending -> done | failed; done -> applied.
 
 -- name: ExtractionCreate :one
+-- ExtractionCreate inserts a pending extraction; insert its job
+-- (codex.ExtractArgs) in the same transaction.
 INSERT INTO recap_extractions (campaign_id, session_id, created_by)
 VALUES (@campaign_id::uuid, @session_id::uuid, @created_by::uuid)
 RETURNING *;

@@ -63,16 +63,6 @@ WHERE campaign_id = @campaign_id::uuid AND view = @view::text AND seq <= @below_
 DELETE FROM live_events
 WHERE created_at < @before::timestamptz;
 
--- name: LiveCommandGet :one
--- LiveCommandGet returns the stored outcome of a command id the user sent
--- in the last ten minutes. ErrNotFound: none.
-SELECT outcome
-FROM live_commands
-WHERE campaign_id = @campaign_id::uuid
-    AND user_id = @user_id::uuid
-    AND command_id = @command_id::text
-    AND created_at > now() - interval '10 minutes';
-
 -- name: LiveCommandRecord :exec
 -- LiveCommandRecord stores command outcomes: user_ids[i] sent
 -- command_ids[i], which gave outcomes[i]. An expired record of the same id
@@ -152,3 +142,15 @@ FROM memberships m
 JOIN users u ON u.id = m.user_id
 WHERE m.campaign_id = @campaign_id::uuid AND m.role = 'player'
 ORDER BY lower(coalesce(m.character_name, u.display_name)), m.user_id;
+
+-- name: LiveCommandGetMany :many
+-- LiveCommandGetMany returns the stored outcomes of the last ten minutes
+-- for a batch of commands. It matches user_ids and command_ids each as a
+-- set, so it may return more pairs than asked: the caller keeps the pairs
+-- it asked for.
+SELECT user_id, command_id, outcome
+FROM live_commands
+WHERE campaign_id = @campaign_id::uuid
+    AND user_id = ANY(@user_ids::uuid[])
+    AND command_id = ANY(@command_ids::text[])
+    AND created_at > now() - interval '10 minutes';

@@ -5,6 +5,7 @@
 -- everyone and left out of players' responses by the serializer.
 
 -- name: NPCCreate :one
+-- NPCCreate inserts an NPC.
 INSERT INTO npcs (campaign_id, name, summary, description, gm_notes, status, hidden)
 VALUES (
     @campaign_id::uuid,
@@ -148,7 +149,7 @@ ORDER BY created_at, id
 LIMIT 1;
 
 -- name: NPCSessionSet :exec
--- NPCSessionSet makes session_ids the NPC's appearances: it removes the
+-- NPCSessionSet makes session_id_list the NPC's appearances: it removes the
 -- others and adds the missing ones (keeping the created_at of those that
 -- stay). A session of another campaign breaks the composite foreign key
 -- (ErrNotFound, constraint npc_sessions_campaign_id_session_id_fkey). Lock
@@ -157,11 +158,11 @@ WITH removed AS (
     DELETE FROM npc_sessions
     WHERE campaign_id = @campaign_id::uuid
         AND npc_id = @npc_id::uuid
-        AND NOT (session_id = ANY (@session_ids::uuid[]))
+        AND NOT (session_id = ANY (@session_id_list::uuid[]))
 )
 INSERT INTO npc_sessions (campaign_id, npc_id, session_id)
 SELECT @campaign_id::uuid, @npc_id::uuid, s.id
-FROM unnest(@session_ids::uuid[]) AS s (id)
+FROM unnest(@session_id_list::uuid[]) AS s (id)
 ON CONFLICT DO NOTHING;
 
 -- name: NPCSessionAdd :exec

@@ -233,6 +233,24 @@ WHERE c.campaign_id = @campaign_id::uuid
     AND c.campaign_document_id = @campaign_document_id::uuid
 GROUP BY u.lexeme;
 
+-- name: ChunkTermBuildForCoreRule :exec
+-- ChunkTermBuildForCoreRule fills the BM25 inverted index from the book's
+-- chunks (their old rows went with the old chunks, ON DELETE CASCADE).
+-- unscoped: a rule book's chunks are global (campaign_id NULL).
+INSERT INTO chunk_terms (term, chunk_id, source_id, tf, token_count)
+SELECT u.lexeme, c.id, c.core_rule_id, cardinality(u.positions), c.token_count
+FROM chunks c
+CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
+WHERE c.core_rule_id = @core_rule_id::uuid;
+
+-- name: ChunkTermBuildForDocument :exec
+INSERT INTO chunk_terms (term, chunk_id, source_id, tf, token_count)
+SELECT u.lexeme, c.id, c.campaign_document_id, cardinality(u.positions), c.token_count
+FROM chunks c
+CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
+WHERE c.campaign_id = @campaign_id::uuid
+    AND c.campaign_document_id = @campaign_document_id::uuid;
+
 -- name: CoreRuleFinishIngestion :exec
 -- CoreRuleFinishIngestion marks a book ready with its chunk count.
 -- unscoped: counts a global book's chunks (campaign_id NULL).
@@ -281,14 +299,19 @@ SET embedding = @embedding::vector,
 WHERE id = @id::uuid;
 
 -- name: RetrievalSetSearchParams :exec
--- RetrievalSetSearchParams tunes pgvector for the rest of the transaction:
--- an iterative index scan, so that rows the campaign scope filters out do
--- not leave a short result (pgvector 0.8+), and a wider candidate list.
+-- RetrievalSetSearchParams tunes the rest of the transaction for
+-- ChunkSearch: pgvector's iterative index scan, so that rows the campaign
+-- scope filters out do not leave a short result (pgvector 0.8+), a wider
+-- candidate list, and a plan made for the actual parameters every time (a
+-- generic plan of the prepared statement cannot know which rankings are on
+-- or how common the question's terms are, and was several times slower).
 SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
-    set_config('hnsw.ef_search', '100', true);
+    set_config('hnsw.ef_search', '100', true),
+    set_config('plan_cache_mode', 'force_custom_plan', true);
 
 -- name: ChunkSearch :many
--- ChunkSearch is the hybrid retrieval: BM25 over the tsvectors, with
+-- ChunkSearch is the hybrid retrieval: BM25 over the inverted index
+-- chunk_terms (built from the tsvectors), with
 -- document frequencies summed over the sources this campaign can see, and
 -- cosine distance over the embeddings of one model, each giving up to
 -- candidates ranked chunks, fused by Reciprocal Rank Fusion:
@@ -336,35 +359,30 @@ term_idf AS (
     FROM query_terms qt
     CROSS JOIN scope_stats s
     LEFT JOIN (
-        SELECT t.term, sum(t.doc_freq)::float8 AS df
-        FROM term_doc_frequencies t
-        WHERE t.term IN (SELECT qt2.term FROM query_terms qt2)
-            AND (t.campaign_id = @campaign_id::uuid
-                OR t.core_rule_id IN (SELECT vb.id FROM visible_books vb))
-        GROUP BY t.term
+        SELECT qt2.term, sum(t.doc_freq)::float8 AS df
+        FROM query_terms qt2
+        JOIN term_doc_frequencies t ON t.term = qt2.term
+        WHERE t.campaign_id = @campaign_id::uuid
+            OR t.core_rule_id IN (SELECT vb.id FROM visible_books vb)
+        GROUP BY qt2.term
     ) df ON df.term = qt.term
 ),
 query_weight AS (
     SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS total FROM term_idf ti
 ),
 bm25 AS (
-    SELECT c.id,
-        sum(ti.weight * ti.idf * cardinality(u.positions) * 2.2
-            / (cardinality(u.positions) + 1.2 * (0.25 + 0.75 * c.token_count / greatest(s.avgdl, 1))))::float8 AS score,
+    SELECT ct.chunk_id AS id,
+        sum(ti.weight * ti.idf * ct.tf * 2.2
+            / (ct.tf + 1.2 * (0.25 + 0.75 * ct.token_count / greatest(s.avgdl, 1))))::float8 AS score,
         coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS matched_idf
-    FROM chunks c
+    FROM term_idf ti
+    JOIN chunk_terms ct ON ct.term = ti.term
     CROSS JOIN scope_stats s
-    CROSS JOIN LATERAL unnest(c.tsv) AS u(lexeme, positions, weights)
-    JOIN term_idf ti ON ti.term = u.lexeme
     WHERE sqlc.arg(bm25_weight)::float8 > 0
-        AND c.tsv @@ (
-            SELECT string_agg(chr(39) || replace(replace(qt.term, chr(92), chr(92) || chr(92)), chr(39), chr(39) || chr(39)) || chr(39), ' | ')::tsquery
-            FROM query_terms qt
-        )
-        AND (c.campaign_id = @campaign_id::uuid
-            OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
-    GROUP BY c.id
-    ORDER BY score DESC, c.id
+        AND (ct.source_id IN (SELECT vd.id FROM campaign_documents vd WHERE vd.campaign_id = @campaign_id::uuid)
+            OR ct.source_id IN (SELECT vb.id FROM visible_books vb))
+    GROUP BY ct.chunk_id
+    ORDER BY score DESC, ct.chunk_id
     LIMIT @candidates::integer
 ),
 bm25_ranked AS (

@@ -26,6 +26,7 @@ import (
 	"gametable/db"
 	"gametable/db/localpg"
 	apphttp "gametable/http"
+	"gametable/hub"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -280,9 +281,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 
 	var (
-		pool *pgxpool.Pool
-		srv  *apphttp.Server
+		pool     *pgxpool.Pool
+		srv      *apphttp.Server
+		registry *hub.Registry
+		// bgDone is closed when the background loops have stopped.
+		bgDone = make(chan struct{})
 	)
+	close(bgDone)
+	// Background loops (the poll closer) stop before the registry and pool.
+	bgCtx, bgCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer bgCancel()
 	defer func() {
 		if pool != nil {
 			pool.Close()
@@ -307,6 +315,17 @@ wait:
 			}
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			registry, err = hub.NewRegistry(hub.Options{
+				Pool:         pool,
+				Logger:       logger,
+				Registerer:   reg,
+				WSRate:       cfg.WSRate,
+				WSBurst:      cfg.WSBurst,
+				WSMaxPerUser: cfg.WSMaxPerUser,
+			})
+			if err != nil {
+				return err
+			}
 			srv, err = apphttp.NewServer(apphttp.Options{
 				Pool:       pool,
 				Logger:     logger,
@@ -322,10 +341,16 @@ wait:
 				SessionLifetime: cfg.SessionLifetime,
 				SMTPURL:         cfg.SMTPURL,
 				MailFrom:        cfg.MailFrom,
+				Hub:             registry,
 			})
 			if err != nil {
 				return err
 			}
+			bgDone = make(chan struct{})
+			go func() {
+				defer close(bgDone)
+				srv.RunPollCloser(bgCtx, 0)
+			}()
 			var h http.Handler = srv
 			handler.Store(&h)
 			logger.Info("ready", "url", cfg.BaseURL)
@@ -339,8 +364,18 @@ wait:
 	logger.Info("shutting down", "deadline", shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	// Order: no new requests or upgrades; background loops stop; the hubs
+	// finish in-flight commands and close sockets with 1001; queued mail
+	// goes out; the pool closes last (deferred).
 	if err := httpSrv.Shutdown(sctx); err != nil {
 		logger.Warn("http shutdown", "err", err)
+	}
+	bgCancel()
+	<-bgDone
+	if registry != nil {
+		if err := registry.Shutdown(sctx); err != nil {
+			logger.Warn("live shutdown", "err", err)
+		}
 	}
 	if srv != nil {
 		// Stops the janitor and sends the mail still queued.

@@ -1,0 +1,114 @@
+package retrieval
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+)
+
+// FileStore keeps uploaded files, named by the hex SHA-256 of their content,
+// so that a background ingestion job (which may run after a restart, on
+// another server) can read what was uploaded. Identical uploads share one
+// file. Files are written to a temporary name and renamed, so a reader never
+// sees half a file.
+type FileStore struct {
+	dir string
+}
+
+// NewFileStore returns a store under dir, creating it if needed.
+func NewFileStore(dir string) (*FileStore, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create upload directory: %w", err)
+	}
+	return &FileStore{dir: dir}, nil
+}
+
+// Put stores data and returns its SHA-256.
+func (s *FileStore) Put(data []byte) ([]byte, error) {
+	sum := sha256.Sum256(data)
+	path := s.path(sum[:])
+	if _, err := os.Stat(path); err == nil {
+		return sum[:], nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create upload directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	return sum[:], nil
+}
+
+// Get returns the file with the given SHA-256, checking its content.
+func (s *FileStore) Get(sum []byte) ([]byte, error) {
+	if len(sum) != sha256.Size {
+		return nil, errors.New("read upload: bad checksum length")
+	}
+	data, err := os.ReadFile(s.path(sum))
+	if err != nil {
+		return nil, fmt.Errorf("read upload %x: %w", sum, err)
+	}
+	if got := sha256.Sum256(data); string(got[:]) != string(sum) {
+		return nil, fmt.Errorf("read upload %x: content does not match its checksum", sum)
+	}
+	return data, nil
+}
+
+func (s *FileStore) path(sum []byte) string {
+	h := hex.EncodeToString(sum)
+	return filepath.Join(s.dir, h[:2], h)
+}
+
+// SanitizeFilename reduces an uploaded file name to a safe base name: no
+// directories, no control or path characters, no leading dots, at most 255
+// bytes. An empty result becomes "upload".
+func SanitizeFilename(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = name[strings.LastIndex(name, "/")+1:]
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case unicode.IsControl(r), strings.ContainsRune(`<>:"/\|?*`, r), r == unicode.ReplacementChar:
+			b.WriteRune('_')
+		case unicode.IsSpace(r):
+			b.WriteRune(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	out := strings.TrimLeft(strings.TrimSpace(b.String()), ".")
+	for len(out) > 255 {
+		r := []rune(out)
+		out = string(r[:len(r)-1])
+	}
+	if out == "" {
+		return "upload"
+	}
+	return out
+}
+
+func sha256Sum(data []byte) []byte {
+	sum := sha256.Sum256(data)
+	return sum[:]
+}
