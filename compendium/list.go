@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -45,7 +46,7 @@ func decodeCursor(s string) (*cursor, error) {
 		return nil, ErrBadCursor
 	}
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || c.ID == uuid.Nil || c.Rank < 0 || c.Rank > 2 {
+	if err := json.Unmarshal(b, &c); err != nil || c.ID == uuid.Nil || c.Rank < 0 || c.Rank > 2 || strings.ContainsRune(c.Name, 0) {
 		return nil, ErrBadCursor
 	}
 	return &c, nil

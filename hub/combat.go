@@ -3,6 +3,7 @@ package hub
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -444,34 +445,12 @@ func (r *rules) start(s *state, a actor, p *prepared) (outcome, error) {
 
 // numberedName is "Goblin 2", cut so that it fits the name limit.
 func numberedName(name string, i int) string {
-	suffix := " " + itoa(i)
+	suffix := " " + strconv.Itoa(i)
 	r := []rune(name)
 	if max := maxNameLen - len(suffix); len(r) > max {
 		r = r[:max]
 	}
 	return string(r) + suffix
-}
-
-func itoa(i int) string {
-	var b [20]byte
-	n := len(b)
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	for {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-		if i == 0 {
-			break
-		}
-	}
-	if neg {
-		n--
-		b[n] = '-'
-	}
-	return string(b[n:])
 }
 
 func (r *rules) add(c *combat, a actor, d *combatAddData) (outcome, error) {

@@ -22,11 +22,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
 
+	"gametable/codex"
 	"gametable/db"
 	"gametable/db/localpg"
 	apphttp "gametable/http"
 	"gametable/hub"
+	"gametable/jobs"
+	"gametable/llm"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -204,6 +208,14 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err := migrate(ctx, d.url); err != nil {
 		return err
 	}
+	pool, err := db.NewPool(ctx, d.url, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := jobs.Migrate(ctx, pool, logger); err != nil {
+		return err
+	}
 	logger.Info("migrations applied")
 	return nil
 }
@@ -277,6 +289,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return
 		}
 		pool, err := db.NewPool(ctx, d.url, logger)
+		if err == nil {
+			if err = jobs.Migrate(ctx, pool, logger); err != nil {
+				pool.Close()
+				pool = nil
+			}
+		}
 		startedc <- started{pool: pool, err: err}
 	}()
 
@@ -284,6 +302,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		pool     *pgxpool.Pool
 		srv      *apphttp.Server
 		registry *hub.Registry
+		workers  *jobs.Client
 		// bgDone is closed when the background loops have stopped.
 		bgDone = make(chan struct{})
 	)
@@ -315,6 +334,10 @@ wait:
 			}
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			workers, err = startJobs(ctx, pool, cfg, logger)
+			if err != nil {
+				return err
+			}
 			registry, err = hub.NewRegistry(hub.Options{
 				Pool:         pool,
 				Logger:       logger,
@@ -342,6 +365,7 @@ wait:
 				SMTPURL:         cfg.SMTPURL,
 				MailFrom:        cfg.MailFrom,
 				Hub:             registry,
+				Jobs:            workers,
 			})
 			if err != nil {
 				return err
@@ -372,6 +396,13 @@ wait:
 	}
 	bgCancel()
 	<-bgDone
+	if workers != nil {
+		// Running jobs are cancelled and go back on the queue; a model call
+		// may take longer than the drain deadline.
+		if err := workers.StopAndCancel(sctx); err != nil {
+			logger.Warn("jobs shutdown", "err", err)
+		}
+	}
 	if registry != nil {
 		if err := registry.Shutdown(sctx); err != nil {
 			logger.Warn("live shutdown", "err", err)
@@ -385,6 +416,33 @@ wait:
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// startJobs starts the durable background jobs (River): recap extraction
+// and document ingestion.
+func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog.Logger) (*jobs.Client, error) {
+	var model *llm.Client
+	if cfg.LLMBaseURL != "" {
+		var err error
+		model, err = llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("language model: %w", err)
+		}
+	}
+	extractor, err := codex.NewExtractor(codex.Config{Pool: pool, LLM: model, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	extractor.AddWorkers(workers)
+	client, err := jobs.New(pool, jobs.Config{Workers: workers, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("start jobs: %w", err)
+	}
+	return client, nil
 }
 
 // migrateWithRetry applies migrations, retrying with capped exponential

@@ -62,7 +62,7 @@ func TestRun_NotYetAvailable(t *testing.T) {
 type child struct {
 	cmd    *exec.Cmd
 	url    string
-	stdout *bytes.Buffer
+	stdout *syncBuffer
 	exited chan error
 }
 
@@ -77,7 +77,7 @@ func startChild(t *testing.T, env []string, args ...string) *child {
 	// os.Args[1:], so pass the subcommand as the first argument.
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
-	c := &child{cmd: cmd, stdout: &bytes.Buffer{}, exited: make(chan error, 1)}
+	c := &child{cmd: cmd, stdout: &syncBuffer{}, exited: make(chan error, 1)}
 	cmd.Stdout = c.stdout
 	require.NoError(t, cmd.Start())
 	addr := make(chan string, 1)
