@@ -147,6 +147,10 @@ elif [ -n "$bindir" ]; then
 fi
 
 # --- Go modules --------------------------------------------------------------
+# The module proxy is reached over TLS: a minimal system may lack the CA list.
+if [ ! -s /etc/ssl/certs/ca-certificates.crt ] && is_debian_like && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }; then
+	apt_install ca-certificates
+fi
 command -v go >/dev/null 2>&1 || die "Go is not installed (https://go.dev/doc/install); gametable needs Go 1.26 or newer"
 go mod download
 say "Go modules ready"
