@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,16 +49,8 @@ func decodeJSONOnly(w http.ResponseWriter, r *http.Request, dst any) error {
 			return &apiError{http.StatusUnsupportedMediaType, codeBadRequest, "the body must be application/json", 0}
 		}
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		return jsonError(err)
-	}
-	// PostgreSQL text cannot hold NUL; refuse it here, for every field,
-	// rather than fail at the database with a 500.
-	if hasNULEscape(raw) {
-		return errBadRequest("text must not contain NUL characters (\\u0000)")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return jsonError(err)
@@ -109,24 +100,4 @@ func jsonKind(goKind string) string {
 		return "object"
 	}
 	return goKind
-}
-
-// hasNULEscape reports whether JSON text holds the escape \u0000 (an
-// escaped backslash followed by "u0000" is plain text, not NUL).
-func hasNULEscape(raw []byte) bool {
-	for i := 0; ; {
-		j := bytes.Index(raw[i:], []byte(`\u0000`))
-		if j < 0 {
-			return false
-		}
-		at := i + j
-		n := 0
-		for k := at - 1; k >= 0 && raw[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			return true
-		}
-		i = at + 1
-	}
 }

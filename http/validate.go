@@ -83,6 +83,11 @@ func checkText(v *validator, field, s string, max int) {
 	if utf8.RuneCountInString(s) > max {
 		v.add(field, "must be at most "+strconv.Itoa(max)+" characters")
 	}
+	// PostgreSQL text cannot hold NUL: refuse it here rather than fail
+	// with a 500 at the database.
+	if strings.ContainsRune(s, 0) {
+		v.add(field, "must not contain NUL characters")
+	}
 }
 
 // checkTimeZone requires an IANA zone name such as "Europe/Berlin" or
