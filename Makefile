@@ -29,11 +29,14 @@ generate: ## regenerate the sqlc code in db/
 	$(GO) tool sqlc generate
 
 .PHONY: lint
-lint: ## gofmt, go vet, sqlc diff (generated code is current), sqlc vet (in the db tests)
+lint: ## gofmt, go vet, sqlc diff (generated code is current), sqlc vet against a migrated database
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool sqlc diff
+	@# sqlc vet prepares every query against a fresh migrated database that
+	@# db/dbtest starts (TestSQLCVet); no set-up by hand.
+	$(GO) test -count=1 -run '^TestSQLCVet$$' ./db/
 
 .PHONY: test
 test: deps lint ## the whole test suite with the race detector, against a PostgreSQL the tests start
