@@ -128,6 +128,12 @@ func Load(ctx context.Context, pool *pgxpool.Pool, hash HashFunc) (Result, error
 			return fmt.Errorf("create campaign: %w", err)
 		}
 		res.CampaignID = c.ID
+		// The assistants (recap extraction, the rules chat) work offline
+		// when no model is configured, so the demo shows them.
+		aiOn := true
+		if _, err := q.CampaignUpdate(ctx, db.CampaignUpdateParams{CampaignID: c.ID, AIEnabled: &aiOn}); err != nil {
+			return fmt.Errorf("enable the assistants: %w", err)
+		}
 		// CampaignCreate made the creator (people[0]) its GM.
 		for i, p := range people[1:] {
 			i++
