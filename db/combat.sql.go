@@ -147,6 +147,78 @@ func (q *Queries) CombatListEnded(ctx context.Context, arg CombatListEndedParams
 	return items, nil
 }
 
+const combatMonsterCRList = `-- name: CombatMonsterCRList :many
+SELECT id, challenge_rating::float8 AS challenge_rating
+FROM monsters
+WHERE id = ANY($1::uuid[])
+`
+
+type CombatMonsterCRListRow struct {
+	ID              uuid.UUID
+	ChallengeRating float64
+}
+
+// CombatMonsterCRList returns the challenge rating of the given monsters
+// (the stat blocks of a combat's combatants), for the live GM view's
+// combat.difficulty.
+// unscoped: monsters belong to rule books shared by campaigns; the ids are this campaign's combatants' monsterIds, and only a number is read.
+func (q *Queries) CombatMonsterCRList(ctx context.Context, monsterIds []uuid.UUID) ([]CombatMonsterCRListRow, error) {
+	rows, err := q.db.Query(ctx, combatMonsterCRList, monsterIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CombatMonsterCRListRow{}
+	for rows.Next() {
+		var i CombatMonsterCRListRow
+		if err := rows.Scan(&i.ID, &i.ChallengeRating); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const combatPartyLevelList = `-- name: CombatPartyLevelList :many
+SELECT user_id, character_level::integer AS character_level
+FROM memberships
+WHERE campaign_id = $1::uuid
+    AND role = 'player'
+    AND character_level IS NOT NULL
+ORDER BY joined_at, user_id
+`
+
+type CombatPartyLevelListRow struct {
+	UserID         uuid.UUID
+	CharacterLevel int32
+}
+
+// CombatPartyLevelList returns the campaign's players that have a
+// characterLevel, in join order: the party of the live GM view's
+// combat.difficulty when the encounter has no partyLevels of its own.
+func (q *Queries) CombatPartyLevelList(ctx context.Context, campaignID uuid.UUID) ([]CombatPartyLevelListRow, error) {
+	rows, err := q.db.Query(ctx, combatPartyLevelList, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CombatPartyLevelListRow{}
+	for rows.Next() {
+		var i CombatPartyLevelListRow
+		if err := rows.Scan(&i.UserID, &i.CharacterLevel); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const combatSetTurn = `-- name: CombatSetTurn :execrows
 UPDATE combats
 SET round = $1::integer,

@@ -345,7 +345,7 @@ const livePollList = `-- name: LivePollList :many
 SELECT id, title, status, closes_at
 FROM availability_polls
 WHERE campaign_id = $1::uuid
-    AND (status = 'open' OR session_id IS NULL)
+    AND (status = 'open' OR closed_at > now() - interval '24 hours')
 ORDER BY created_at DESC, id
 LIMIT 20
 `
@@ -358,7 +358,8 @@ type LivePollListRow struct {
 }
 
 // LivePollList returns the polls the live state shows: open ones, and
-// closed ones not yet turned into a session; the 20 newest.
+// closed ones (finalized polls are closed too) for 24 hours after they
+// closed; the 20 newest.
 func (q *Queries) LivePollList(ctx context.Context, campaignID uuid.UUID) ([]LivePollListRow, error) {
 	rows, err := q.db.Query(ctx, livePollList, campaignID)
 	if err != nil {

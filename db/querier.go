@@ -121,6 +121,17 @@ type Querier interface {
 	// The scope is part of every branch: the campaign's own documents
 	// (campaign_id = @campaign_id), required books, and optional books enabled
 	// for this campaign; never tool_only books, never other campaigns' rows.
+	// chunk_terms has no campaign_id: its rows are kept when their source_id is
+	// a visible book or one of this campaign's documents.
+	// The vector ranking first asks the HNSW index for the nearest chunks of
+	// the whole table (near_limit of them; an unfiltered scan is the one the
+	// planner gives to the index, ~1 ms, where any filter made it compute the
+	// distance of every chunk, fetched from TOAST) and keeps those in scope. If
+	// at least candidates survive, they are exactly the nearest chunks in scope
+	// (any closer one in scope would be among the nearest overall). If fewer
+	// survive (a campaign that sees little of a large table), an exact filtered
+	// scan runs instead; the one-time filters make PostgreSQL skip the branch
+	// not taken.
 	ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]ChunkSearchRow, error)
 	// unscoped: background maintenance over every chunk by id; nothing leaves the server.
 	ChunkSetEmbedding(ctx context.Context, arg []ChunkSetEmbeddingParams) *ChunkSetEmbeddingBatchResults
@@ -150,6 +161,15 @@ type Querier interface {
 	// CombatListEnded returns the campaign's past combats, newest first, with
 	// their last round, outcome and number of combatants (GET /combats).
 	CombatListEnded(ctx context.Context, arg CombatListEndedParams) ([]CombatListEndedRow, error)
+	// CombatMonsterCRList returns the challenge rating of the given monsters
+	// (the stat blocks of a combat's combatants), for the live GM view's
+	// combat.difficulty.
+	// unscoped: monsters belong to rule books shared by campaigns; the ids are this campaign's combatants' monsterIds, and only a number is read.
+	CombatMonsterCRList(ctx context.Context, monsterIds []uuid.UUID) ([]CombatMonsterCRListRow, error)
+	// CombatPartyLevelList returns the campaign's players that have a
+	// characterLevel, in join order: the party of the live GM view's
+	// combat.difficulty when the encounter has no partyLevels of its own.
+	CombatPartyLevelList(ctx context.Context, campaignID uuid.UUID) ([]CombatPartyLevelListRow, error)
 	// CombatSetTurn moves the turn, guarded by the round and turn the hub
 	// expects (lost-update protection): 0 rows means the row changed under the
 	// hub, which then reloads.
@@ -392,7 +412,8 @@ type Querier interface {
 	// with includePlayers).
 	LiveMemberList(ctx context.Context, campaignID uuid.UUID) ([]LiveMemberListRow, error)
 	// LivePollList returns the polls the live state shows: open ones, and
-	// closed ones not yet turned into a session; the 20 newest.
+	// closed ones (finalized polls are closed too) for 24 hours after they
+	// closed; the 20 newest.
 	LivePollList(ctx context.Context, campaignID uuid.UUID) ([]LivePollListRow, error)
 	// LivePollOptionList returns the options of the given polls.
 	LivePollOptionList(ctx context.Context, arg LivePollOptionListParams) ([]LivePollOptionListRow, error)
@@ -589,6 +610,12 @@ type Querier interface {
 	PollOptionList(ctx context.Context, arg PollOptionListParams) ([]PollOptionListRow, error)
 	// PollVoteList returns the votes on the given polls of the campaign.
 	PollVoteList(ctx context.Context, arg PollVoteListParams) ([]PollVoteListRow, error)
+	// RetrievalAnalyze refreshes the planner's statistics of the search
+	// tables after an ingestion. Without them (autovacuum analyses only later)
+	// the planner misjudges chunk_terms and ChunkSearch runs several times
+	// slower.
+	// unscoped: planner statistics; reads no rows for anyone.
+	RetrievalAnalyze(ctx context.Context) error
 	// RetrievalSetSearchParams tunes the rest of the transaction for
 	// ChunkSearch: pgvector's iterative index scan, so that rows the campaign
 	// scope filters out do not leave a short result (pgvector 0.8+), a wider

@@ -421,14 +421,40 @@ bm25_ranked AS (
     SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
     FROM bm25 b
 ),
-vec AS MATERIALIZED (
+vec_near AS MATERIALIZED (
+    SELECT n.id, n.distance
+    FROM (
+        SELECT c.id, c.core_rule_id, c.campaign_id, c.embedding_model,
+            (c.embedding <=> $8::vector)::float8 AS distance
+        FROM chunks c
+        WHERE $9::float8 > 0
+        ORDER BY c.embedding <=> $8::vector
+        LIMIT $10::integer
+    ) n
+    WHERE n.embedding_model = $11::text
+        AND (n.campaign_id = $1::uuid
+            OR n.core_rule_id IN (SELECT vb.id FROM visible_books vb))
+),
+vec_exact AS (
     SELECT c.id, (c.embedding <=> $8::vector)::float8 AS distance
     FROM chunks c
     WHERE $9::float8 > 0
-        AND c.embedding_model = $10::text
+        AND c.embedding_model = $11::text
         AND (c.campaign_id = $1::uuid
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
     ORDER BY c.embedding <=> $8::vector
+    LIMIT $7::integer
+),
+vec AS (
+    SELECT u.id, u.distance
+    FROM (
+        SELECT vn.id, vn.distance FROM vec_near vn
+        WHERE (SELECT count(*) FROM vec_near) >= $7::integer
+        UNION ALL
+        SELECT ve.id, ve.distance FROM vec_exact ve
+        WHERE (SELECT count(*) FROM vec_near) < $7::integer
+    ) u
+    ORDER BY u.distance
     LIMIT $7::integer
 ),
 vec_ranked AS (
@@ -437,8 +463,8 @@ vec_ranked AS (
 ),
 fused AS (
     SELECT coalesce(b.id, v.id) AS id,
-        (coalesce($6::float8 / ($11::float8 + b.rank), 0)
-            + coalesce($9::float8 / ($11::float8 + v.rank), 0))::float8 AS score,
+        (coalesce($6::float8 / ($12::float8 + b.rank), 0)
+            + coalesce($9::float8 / ($12::float8 + v.rank), 0))::float8 AS score,
         b.score AS bm25_score,
         coalesce(b.matched_idf, 0)::float8 AS matched_idf,
         coalesce(1 - v.distance, 0)::float8 AS similarity
@@ -477,6 +503,7 @@ type ChunkSearchParams struct {
 	Candidates      int32
 	Embedding       pgvector.Vector
 	VectorWeight    float64
+	NearLimit       int32
 	EmbeddingModel  string
 	RrfK            float64
 }
@@ -515,6 +542,17 @@ type ChunkSearchRow struct {
 // The scope is part of every branch: the campaign's own documents
 // (campaign_id = @campaign_id), required books, and optional books enabled
 // for this campaign; never tool_only books, never other campaigns' rows.
+// chunk_terms has no campaign_id: its rows are kept when their source_id is
+// a visible book or one of this campaign's documents.
+// The vector ranking first asks the HNSW index for the nearest chunks of
+// the whole table (near_limit of them; an unfiltered scan is the one the
+// planner gives to the index, ~1 ms, where any filter made it compute the
+// distance of every chunk, fetched from TOAST) and keeps those in scope. If
+// at least candidates survive, they are exactly the nearest chunks in scope
+// (any closer one in scope would be among the nearest overall). If fewer
+// survive (a campaign that sees little of a large table), an exact filtered
+// scan runs instead; the one-time filters make PostgreSQL skip the branch
+// not taken.
 func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]ChunkSearchRow, error) {
 	rows, err := q.db.Query(ctx, chunkSearch,
 		arg.CampaignID,
@@ -526,6 +564,7 @@ func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]Chu
 		arg.Candidates,
 		arg.Embedding,
 		arg.VectorWeight,
+		arg.NearLimit,
 		arg.EmbeddingModel,
 		arg.RrfK,
 	)
@@ -999,6 +1038,20 @@ func (q *Queries) IngestionSettingsUpdate(ctx context.Context, arg IngestionSett
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const retrievalAnalyze = `-- name: RetrievalAnalyze :exec
+ANALYZE chunks, chunk_terms, term_doc_frequencies
+`
+
+// RetrievalAnalyze refreshes the planner's statistics of the search
+// tables after an ingestion. Without them (autovacuum analyses only later)
+// the planner misjudges chunk_terms and ChunkSearch runs several times
+// slower.
+// unscoped: planner statistics; reads no rows for anyone.
+func (q *Queries) RetrievalAnalyze(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, retrievalAnalyze)
+	return err
 }
 
 const retrievalSetSearchParams = `-- name: RetrievalSetSearchParams :exec

@@ -35,6 +35,13 @@ type combat struct {
 	turn        string // the combatant whose turn it is; "" for none
 	order       []string
 	combatants  map[string]*combatant
+	// party is the encounter's own partyLevels (none: the players'), and
+	// levels the campaign's players' characterLevels by user, in join
+	// order (userIDs): what the GM view's difficulty is computed against.
+	// Shared between clones; never changed in place.
+	party   []int
+	levels  map[string]int
+	userIDs []string
 }
 
 // combatant is one participant of a combat. Copy-on-write.
@@ -55,6 +62,10 @@ type combatant struct {
 	monsterID  string
 	npcID      string
 	conditions map[string]int // name → rounds left; 0: until removed
+	// cr is the challenge rating of the monsterId's stat block (hasCR when
+	// it has one): the combatant counts in the GM view's difficulty.
+	cr    float64
+	hasCR bool
 }
 
 // clone returns a copy of c that shares its combatants; mut replaces the
@@ -199,6 +210,13 @@ type prepared struct {
 	encounterID string
 	monsters    []monsterSeed
 	players     []playerSeed
+	// party, levels and userIDs become the combat's (see combat).
+	party   []int
+	levels  map[string]int
+	userIDs []string
+	// crs are the challenge ratings of monsters by id (combat.start's
+	// and combat.add's monsterId).
+	crs map[string]float64
 }
 
 // monsterSeed is one line of an encounter: count monsters of one stat block.
@@ -209,6 +227,8 @@ type monsterSeed struct {
 	ac        int
 	initBonus int
 	count     int
+	cr        float64
+	hasCR     bool
 }
 
 // playerSeed is a player member who joins a new combat as a PC.
@@ -341,7 +361,7 @@ func (r *rules) apply(s *state, a actor, typ string, d commandData, p *prepared)
 	var err error
 	switch typ {
 	case TypeCombatAdd:
-		out, err = r.add(c, a, d.(*combatAddData))
+		out, err = r.add(c, a, d.(*combatAddData), p)
 	case TypeCombatUpdate:
 		out, err = update(c, a, d.(*combatUpdateData))
 	case TypeCombatDamage:
@@ -407,6 +427,7 @@ func (r *rules) start(s *state, a actor, p *prepared) (outcome, error) {
 	c := &combat{id: r.newIDFunc(), combatants: map[string]*combatant{}}
 	if p != nil {
 		c.encounterID = p.encounterID
+		c.party, c.levels, c.userIDs = p.party, p.levels, p.userIDs
 		n := len(p.players)
 		for _, m := range p.monsters {
 			n += m.count
@@ -426,6 +447,7 @@ func (r *rules) start(s *state, a actor, p *prepared) (outcome, error) {
 					ac: m.ac, hasAC: true, monsterID: m.monsterID,
 					conditions: map[string]int{},
 				}
+				cb.cr, cb.hasCR = m.cr, m.hasCR
 				c.combatants[cb.id] = cb
 			}
 		}
@@ -453,7 +475,7 @@ func numberedName(name string, i int) string {
 	return string(r) + suffix
 }
 
-func (r *rules) add(c *combat, a actor, d *combatAddData) (outcome, error) {
+func (r *rules) add(c *combat, a actor, d *combatAddData, p *prepared) (outcome, error) {
 	if !a.gm() {
 		return outcome{}, ErrGMOnly
 	}
@@ -482,9 +504,15 @@ func (r *rules) add(c *combat, a actor, d *combatAddData) (outcome, error) {
 	}
 	if d.MonsterID != nil {
 		cb.monsterID = *d.MonsterID
+		if p != nil {
+			cb.cr, cb.hasCR = p.crs[cb.monsterID]
+		}
 	}
 	if d.UserID != nil {
 		cb.userID = *d.UserID
+	}
+	if d.NPCID != nil {
+		cb.npcID = *d.NPCID
 	}
 	c.combatants[cb.id] = cb
 	c.sortOrder()

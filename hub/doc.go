@@ -100,5 +100,6 @@
 // over HTTP go through Registry.Do, GET /combat through Registry.Snapshot;
 // changes made in the database outside the hub are announced with
 // Registry.Reload. CloseUser, CloseSession, CloseMember and CloseCampaign
-// close sockets when access ends. Registry.Shutdown drains everything.
+// close sockets when access ends; Registry.Online tells who is connected
+// (the members' "online" flag). Registry.Shutdown drains everything.
 package hub

@@ -772,6 +772,12 @@ func (h *Hub) execOne(ctx context.Context, tx pgx.Tx, w *working, it *item, even
 				p.encounterID = *d.EncounterID
 			}
 		}
+	case *combatAddData:
+		if rq.actor.gm() && st.combat != nil && st.combat.encounterID != "" && d.MonsterID != nil {
+			if p, err = h.store.prepareAdd(ctx, tx, d); err != nil {
+				return err
+			}
+		}
 	case *pollVoteData:
 		if pl := st.polls.polls[*d.PollID]; pl == nil || pl.options[*d.OptionID] == nil || pl.status != "open" {
 			// The hub may not have heard of a poll made over HTTP: read

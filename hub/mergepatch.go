@@ -89,6 +89,9 @@ func equalValue(a, b any) bool {
 	case []string:
 		bv, ok := b.([]string)
 		return ok && slices.Equal(av, bv)
+	case []int:
+		bv, ok := b.([]int)
+		return ok && slices.Equal(av, bv)
 	case doc:
 		bv, ok := b.(doc)
 		if !ok {
@@ -158,6 +161,15 @@ func appendJSON(b []byte, v any) []byte {
 				b = append(b, ',')
 			}
 			b = appendString(b, s)
+		}
+		return append(b, ']')
+	case []int:
+		b = append(b, '[')
+		for i, n := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(n), 10)
 		}
 		return append(b, ']')
 	case doc:

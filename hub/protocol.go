@@ -454,6 +454,9 @@ type combatAddData struct {
 	Hidden          *bool   `json:"hidden"`
 	MonsterID       *string `json:"monsterId"`
 	UserID          *string `json:"userId"`
+	// NPCID links the combatant to an NPC of the campaign's codex: the NPC
+	// then appears in the session of the combat's encounter (issue 7).
+	NPCID *string `json:"npcId"`
 }
 
 func (d *combatAddData) validate() (f fieldErrors) {
@@ -484,6 +487,9 @@ func (d *combatAddData) validate() (f fieldErrors) {
 	}
 	if d.UserID != nil {
 		checkID(&f, "userId", *d.UserID)
+	}
+	if d.NPCID != nil {
+		checkID(&f, "npcId", *d.NPCID)
 	}
 	return f
 }

@@ -168,6 +168,9 @@ type Registry struct {
 	conns     map[*client]struct{}
 	byUser    map[string]map[*client]struct{}
 	bySession map[string]map[*client]struct{}
+	// byCampaign counts the live connections per campaign and user (for
+	// Online).
+	byCampaign map[string]map[string]int
 
 	// wg counts every goroutine the registry starts or serves: hubs,
 	// ServeConn calls, writers, pings, background reloads.
@@ -191,6 +194,7 @@ func NewRegistry(opts Options) (*Registry, error) {
 		baseCtx: ctx, cancel: cancel, hardStop: make(chan struct{}),
 		hubs: map[string]*Hub{}, conns: map[*client]struct{}{},
 		byUser: map[string]map[*client]struct{}{}, bySession: map[string]map[*client]struct{}{},
+		byCampaign:  map[string]map[string]int{},
 		janitorStop: make(chan struct{}), janitorDone: make(chan struct{}),
 	}
 	go r.janitor()
@@ -414,6 +418,12 @@ func (r *Registry) registerLocked(c *client) {
 	if c.p.SessionID != "" {
 		add(r.bySession, c.p.SessionID)
 	}
+	users := r.byCampaign[c.campaignID]
+	if users == nil {
+		users = map[string]int{}
+		r.byCampaign[c.campaignID] = users
+	}
+	users[c.p.UserID]++
 }
 
 func (r *Registry) unregisterLocked(c *client) {
@@ -430,6 +440,28 @@ func (r *Registry) unregisterLocked(c *client) {
 	if c.p.SessionID != "" {
 		del(r.bySession, c.p.SessionID)
 	}
+	if users := r.byCampaign[c.campaignID]; users != nil {
+		if users[c.p.UserID]--; users[c.p.UserID] <= 0 {
+			delete(users, c.p.UserID)
+		}
+		if len(users) == 0 {
+			delete(r.byCampaign, c.campaignID)
+		}
+	}
+}
+
+// Online returns the users (by id) with at least one live connection to
+// the campaign in this process: the members' "online" flag. Safe for
+// concurrent use; the map is the caller's.
+func (r *Registry) Online(campaignID string) map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	users := r.byCampaign[campaignID]
+	out := make(map[string]bool, len(users))
+	for u := range users {
+		out[u] = true
+	}
+	return out
 }
 
 // closeWhere closes the connections of set that match keep.

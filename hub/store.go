@@ -138,8 +138,93 @@ func (s store) loadCombat(ctx context.Context, q *db.Queries) (*combat, error) {
 	if c.combatants[c.turn] == nil {
 		c.turn = ""
 	}
+	if row.EncounterID != nil {
+		if err := s.loadDifficultyInputs(ctx, q, c, *row.EncounterID); err != nil {
+			return nil, err
+		}
+	}
 	c.sortOrder()
 	return c, nil
+}
+
+// loadDifficultyInputs reads what the GM view's combat.difficulty needs
+// for a combat from an encounter: the encounter's party, the players'
+// levels and the combatants' challenge ratings.
+func (s store) loadDifficultyInputs(ctx context.Context, q *db.Queries, c *combat, encounterID uuid.UUID) error {
+	p := &prepared{}
+	if err := s.loadParty(ctx, q, p, encounterID); err != nil {
+		return err
+	}
+	c.party, c.levels, c.userIDs = p.party, p.levels, p.userIDs
+	var ids []string
+	for _, cb := range c.combatants {
+		if cb.monsterID != "" {
+			ids = append(ids, cb.monsterID)
+		}
+	}
+	crs, err := s.monsterCRs(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for _, cb := range c.combatants {
+		cb.cr, cb.hasCR = crs[cb.monsterID]
+	}
+	return nil
+}
+
+// loadParty reads the encounter's own partyLevels (a deleted encounter
+// has none) and the players' characterLevels into p.
+func (s store) loadParty(ctx context.Context, q *db.Queries, p *prepared, encounterID uuid.UUID) error {
+	e, err := q.EncounterGet(ctx, db.EncounterGetParams{CampaignID: s.campaignID, ID: encounterID})
+	switch {
+	case err == nil:
+		for _, l := range e.PartyLevels {
+			p.party = append(p.party, int(l))
+		}
+	case !errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("get encounter: %w", db.Interpret(err))
+	}
+	rows, err := q.CombatPartyLevelList(ctx, s.campaignID)
+	if err != nil {
+		return fmt.Errorf("list party levels: %w", db.Interpret(err))
+	}
+	p.levels = make(map[string]int, len(rows))
+	for _, r := range rows {
+		uid := r.UserID.String()
+		p.levels[uid] = int(r.CharacterLevel)
+		p.userIDs = append(p.userIDs, uid)
+	}
+	return nil
+}
+
+// monsterCRs returns the challenge ratings of the given monsters by id.
+func (s store) monsterCRs(ctx context.Context, q *db.Queries, ids []string) (map[string]float64, error) {
+	crs := map[string]float64{}
+	if len(ids) == 0 {
+		return crs, nil
+	}
+	uids := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		uids = append(uids, uuid.MustParse(id))
+	}
+	rows, err := q.CombatMonsterCRList(ctx, uids)
+	if err != nil {
+		return nil, fmt.Errorf("list monster challenge ratings: %w", db.Interpret(err))
+	}
+	for _, r := range rows {
+		crs[r.ID.String()] = r.ChallengeRating
+	}
+	return crs, nil
+}
+
+// prepareAdd reads the challenge rating of combat.add's monsterId when the
+// combat came from an encounter (its difficulty counts the monster).
+func (s store) prepareAdd(ctx context.Context, tx pgx.Tx, d *combatAddData) (*prepared, error) {
+	crs, err := s.monsterCRs(ctx, db.New(tx), []string{*d.MonsterID})
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{crs: crs}, nil
 }
 
 func (s store) loadPolls(ctx context.Context, q *db.Queries) (*pollSet, error) {
@@ -198,6 +283,9 @@ func (s store) prepare(ctx context.Context, tx pgx.Tx, d *combatStartData) (*pre
 			}
 			return nil, fmt.Errorf("get encounter: %w", err)
 		}
+		if err := s.loadParty(ctx, q, p, eid); err != nil {
+			return nil, err
+		}
 		rows, err := q.EncounterMonsterList(ctx, db.EncounterMonsterListParams{CampaignID: s.campaignID, EncounterID: eid})
 		if err != nil {
 			return nil, fmt.Errorf("list encounter monsters: %w", err)
@@ -210,6 +298,7 @@ func (s store) prepare(ctx context.Context, tx pgx.Tx, d *combatStartData) (*pre
 				monsterID: r.MonsterID.String(), name: r.Name,
 				hp: int(r.HitPoints), ac: int(r.ArmorClass),
 				initBonus: abilityModifier(int(r.Dexterity)), count: int(r.Count),
+				cr: r.ChallengeRating, hasCR: true,
 			})
 		}
 	}
@@ -256,9 +345,18 @@ func (s store) persist(ctx context.Context, tx pgx.Tx, e effect) error {
 		for _, id := range c.order {
 			cbs = append(cbs, c.combatants[id])
 		}
-		return s.insertCombatants(ctx, q, c.id, cbs)
+		if err := s.insertCombatants(ctx, q, c.id, cbs); err != nil {
+			return err
+		}
+		return s.npcAppearances(ctx, q, c.id)
 	case effCombatantAdd:
-		return s.insertCombatants(ctx, q, e.combatID, []*combatant{e.c})
+		if err := s.insertCombatants(ctx, q, e.combatID, []*combatant{e.c}); err != nil {
+			return err
+		}
+		if e.c.npcID == "" {
+			return nil
+		}
+		return s.npcAppearances(ctx, q, e.combatID)
 	case effCombatTurn:
 		n, err := q.CombatSetTurn(ctx, db.CombatSetTurnParams{
 			CampaignID: s.campaignID, ID: uuid.MustParse(e.combatID),
@@ -315,6 +413,16 @@ func (s store) persist(ctx context.Context, tx pgx.Tx, e effect) error {
 		return rowsOrStale("vote", n, err)
 	}
 	panic(fmt.Sprintf("developer error: persist of unknown effect %T", e))
+}
+
+// npcAppearances gives the NPCs taking part in the combat an appearance
+// in the session of its encounter (when it has one), in the transaction
+// that started the combat or added them. Idempotent.
+func (s store) npcAppearances(ctx context.Context, q *db.Queries, combatID string) error {
+	if _, err := q.NPCAppearanceFromCombat(ctx, db.NPCAppearanceFromCombatParams{CampaignID: s.campaignID, CombatID: uuid.MustParse(combatID)}); err != nil {
+		return fmt.Errorf("npc appearances: %w", db.Interpret(err))
+	}
+	return nil
 }
 
 func (s store) insertCombatants(ctx context.Context, q *db.Queries, combatID string, cbs []*combatant) error {

@@ -3,7 +3,9 @@ package hub
 // This file projects the live state into the two views of CONTRACT.md
 // section 7.
 //
-// The GM view is the whole state. The player view:
+// The GM view is the whole state, plus combat.difficulty for a combat from
+// an encounter (difficulty.go). The player view:
+//   - never carries combat.difficulty;
 //   - leaves out hidden combatants everywhere: in combatants, in order, and
 //     turn while one of them acts;
 //   - for combatants that are not player characters, replaces hp, maxHp and
@@ -136,6 +138,11 @@ func (p *projector) projectCombat(c *combat) doc {
 	}
 	p.combatants = cache
 	d := doc{"id": c.id, "round": c.round, "order": order, "combatants": nodes}
+	if gm {
+		if diff, ok := combatDifficulty(c); ok {
+			d["difficulty"] = projectDifficulty(diff)
+		}
+	}
 	if c.turn != "" {
 		if cb := c.combatants[c.turn]; cb != nil && (gm || !cb.hidden) {
 			d["turn"] = c.turn

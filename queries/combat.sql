@@ -122,3 +122,23 @@ RETURNING hp;
 -- the foreign key (the hub moves the turn first). 0 rows: gone.
 DELETE FROM combatants
 WHERE campaign_id = @campaign_id::uuid AND id = @id::uuid;
+
+-- name: CombatMonsterCRList :many
+-- CombatMonsterCRList returns the challenge rating of the given monsters
+-- (the stat blocks of a combat's combatants), for the live GM view's
+-- combat.difficulty.
+-- unscoped: monsters belong to rule books shared by campaigns; the ids are this campaign's combatants' monsterIds, and only a number is read.
+SELECT id, challenge_rating::float8 AS challenge_rating
+FROM monsters
+WHERE id = ANY(@monster_ids::uuid[]);
+
+-- name: CombatPartyLevelList :many
+-- CombatPartyLevelList returns the campaign's players that have a
+-- characterLevel, in join order: the party of the live GM view's
+-- combat.difficulty when the encounter has no partyLevels of its own.
+SELECT user_id, character_level::integer AS character_level
+FROM memberships
+WHERE campaign_id = @campaign_id::uuid
+    AND role = 'player'
+    AND character_level IS NOT NULL
+ORDER BY joined_at, user_id;

@@ -83,11 +83,12 @@ WHERE created_at < @before::timestamptz;
 
 -- name: LivePollList :many
 -- LivePollList returns the polls the live state shows: open ones, and
--- closed ones not yet turned into a session; the 20 newest.
+-- closed ones (finalized polls are closed too) for 24 hours after they
+-- closed; the 20 newest.
 SELECT id, title, status, closes_at
 FROM availability_polls
 WHERE campaign_id = @campaign_id::uuid
-    AND (status = 'open' OR session_id IS NULL)
+    AND (status = 'open' OR closed_at > now() - interval '24 hours')
 ORDER BY created_at DESC, id
 LIMIT 20;
 

@@ -328,6 +328,8 @@ SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
 -- The scope is part of every branch: the campaign's own documents
 -- (campaign_id = @campaign_id), required books, and optional books enabled
 -- for this campaign; never tool_only books, never other campaigns' rows.
+-- chunk_terms has no campaign_id: its rows are kept when their source_id is
+-- a visible book or one of this campaign's documents.
 WITH visible_books AS (
     SELECT r.id, r.title
     FROM core_rules r
@@ -389,7 +391,30 @@ bm25_ranked AS (
     SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
     FROM bm25 b
 ),
-vec AS MATERIALIZED (
+-- The vector ranking first asks the HNSW index for the nearest chunks of
+-- the whole table (near_limit of them; an unfiltered scan is the one the
+-- planner gives to the index, ~1 ms, where any filter made it compute the
+-- distance of every chunk, fetched from TOAST) and keeps those in scope. If
+-- at least candidates survive, they are exactly the nearest chunks in scope
+-- (any closer one in scope would be among the nearest overall). If fewer
+-- survive (a campaign that sees little of a large table), an exact filtered
+-- scan runs instead; the one-time filters make PostgreSQL skip the branch
+-- not taken.
+vec_near AS MATERIALIZED (
+    SELECT n.id, n.distance
+    FROM (
+        SELECT c.id, c.core_rule_id, c.campaign_id, c.embedding_model,
+            (c.embedding <=> @embedding::vector)::float8 AS distance
+        FROM chunks c
+        WHERE sqlc.arg(vector_weight)::float8 > 0
+        ORDER BY c.embedding <=> @embedding::vector
+        LIMIT @near_limit::integer
+    ) n
+    WHERE n.embedding_model = @embedding_model::text
+        AND (n.campaign_id = @campaign_id::uuid
+            OR n.core_rule_id IN (SELECT vb.id FROM visible_books vb))
+),
+vec_exact AS (
     SELECT c.id, (c.embedding <=> @embedding::vector)::float8 AS distance
     FROM chunks c
     WHERE sqlc.arg(vector_weight)::float8 > 0
@@ -397,6 +422,18 @@ vec AS MATERIALIZED (
         AND (c.campaign_id = @campaign_id::uuid
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
     ORDER BY c.embedding <=> @embedding::vector
+    LIMIT @candidates::integer
+),
+vec AS (
+    SELECT u.id, u.distance
+    FROM (
+        SELECT vn.id, vn.distance FROM vec_near vn
+        WHERE (SELECT count(*) FROM vec_near) >= @candidates::integer
+        UNION ALL
+        SELECT ve.id, ve.distance FROM vec_exact ve
+        WHERE (SELECT count(*) FROM vec_near) < @candidates::integer
+    ) u
+    ORDER BY u.distance
     LIMIT @candidates::integer
 ),
 vec_ranked AS (
@@ -454,3 +491,11 @@ WHERE campaign_id = @campaign_id::uuid
     )
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit::integer;
+
+-- name: RetrievalAnalyze :exec
+-- RetrievalAnalyze refreshes the planner's statistics of the search
+-- tables after an ingestion. Without them (autovacuum analyses only later)
+-- the planner misjudges chunk_terms and ChunkSearch runs several times
+-- slower.
+-- unscoped: planner statistics; reads no rows for anyone.
+ANALYZE chunks, chunk_terms, term_doc_frequencies;

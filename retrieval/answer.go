@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"gametable/db"
+	"gametable/llm"
 )
 
 // Message is one message of a chat-completions conversation.
@@ -311,4 +312,31 @@ func (s *Service) Chat(ctx context.Context, campaignID, userID uuid.UUID, messag
 		return ChatReply{}, err
 	}
 	return ChatReply{ID: reply.ID, Answer: ans, Message: reply}, nil
+}
+
+// NewChatCompleter adapts the shared language-model client (package llm)
+// to ChatCompleter: a low temperature and a bounded length, since the answer
+// must stay close to the passages.
+func NewChatCompleter(c *llm.Client) ChatCompleter {
+	return llmCompleter{c: c}
+}
+
+type llmCompleter struct{ c *llm.Client }
+
+var _ ChatCompleter = llmCompleter{}
+
+// answerTemperature keeps grounded answers close to the passages.
+var answerTemperature = 0.2
+
+func (l llmCompleter) Complete(ctx context.Context, messages []Message) (string, error) {
+	msgs := make([]llm.Message, len(messages))
+	for i, m := range messages {
+		msgs[i] = llm.Message{Role: m.Role, Content: m.Content}
+	}
+	temp := answerTemperature
+	resp, err := l.c.Chat(ctx, llm.Request{Messages: msgs, Temperature: &temp, MaxTokens: 800})
+	if err != nil {
+		return "", err
+	}
+	return resp.Content, nil
 }

@@ -82,8 +82,6 @@ func BenchmarkSearch(b *testing.B) {
 	var chunks int
 	require.NoError(b, tb.pool.QueryRow(context.Background(), "SELECT count(*) FROM chunks").Scan(&chunks))
 	b.Logf("ingested the whole SRD: %d chunks in %s", chunks, time.Since(start).Round(time.Millisecond))
-	_, err := tb.pool.Exec(context.Background(), "ANALYZE chunks, term_doc_frequencies")
-	require.NoError(b, err)
 
 	ctx := context.Background()
 	// Warm up the connection pool and the caches.

@@ -158,6 +158,10 @@ func (s *Service) ingest(ctx context.Context, t target, files []File, progress P
 	if err != nil {
 		return fmt.Errorf("store chunks of %s: %w", t, err)
 	}
+	if err := s.q.RetrievalAnalyze(ctx); err != nil {
+		// Searches still work, only slower until autovacuum analyses.
+		logger.Warn("analyze search tables", "err", err)
+	}
 	logger.Info("ingestion done", "chunks", total, "model", emb.Model())
 	return nil
 }

@@ -33,8 +33,11 @@ const (
 // Tuning of the fusion. rrfK is the usual Reciprocal Rank Fusion constant
 // (Cormack et al., 2009); each ranking contributes up to candidates chunks.
 const (
-	rrfK            = 60
-	candidates      = 50
+	rrfK       = 60
+	candidates = 50
+	// nearLimit is how many nearest chunks of the whole table the vector
+	// ranking takes from the HNSW index before applying the scope.
+	nearLimit       = 400
 	defaultLimit    = 10
 	maxLimit        = 50
 	maxQueryRunes   = 1000
@@ -168,6 +171,7 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 			ExpansionWeight: ew,
 			Bm25Weight:      kw,
 			Candidates:      candidates,
+			NearLimit:       nearLimit,
 			Embedding:       pgvector.NewVector(vec),
 			VectorWeight:    vw,
 			EmbeddingModel:  model,

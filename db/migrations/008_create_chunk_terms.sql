@@ -1,4 +1,4 @@
--- An inverted index for BM25 (issue 8): one row per chunk and lexeme, with
+-- Retrieval performance (issue 8). First, an inverted index for BM25: one row per chunk and lexeme, with
 -- the lexeme's frequency in the chunk. Scoring a question then reads only
 -- the rows of its few terms through the primary key, instead of unnesting
 -- the tsvector of every matching chunk (which cost ~50 ms per search over
@@ -32,7 +32,15 @@ CREATE INDEX chunk_terms_chunk_id_idx ON chunk_terms (chunk_id);
 -- Document frequencies are looked up by the question's terms.
 CREATE INDEX term_doc_frequencies_term_idx ON term_doc_frequencies (term);
 
+-- Keep embeddings (1.5 kB) in the row rather than in TOAST: an exact
+-- (sequential) distance scan then reads no TOAST pages. It spent most of
+-- its time fetching them (pgvector's README recommends this for scans).
+-- Only rows written from now on are affected; chunks are rewritten on
+-- every ingestion and re-embedding.
+ALTER TABLE chunks ALTER COLUMN embedding SET STORAGE PLAIN;
+
 ---- create above / drop below ----
 
+ALTER TABLE chunks ALTER COLUMN embedding SET STORAGE EXTERNAL;
 DROP INDEX term_doc_frequencies_term_idx;
 DROP TABLE chunk_terms;
