@@ -623,6 +623,9 @@ type Querier interface {
 	// generic plan of the prepared statement cannot know which rankings are on
 	// or how common the question's terms are, and was several times slower).
 	RetrievalSetSearchParams(ctx context.Context) error
+	// RulesChatMessageCreate stamps the row with clock_timestamp(), not the
+	// transaction's now(), so a question and its answer saved in one
+	// transaction keep their order in the history.
 	RulesChatMessageCreate(ctx context.Context, arg RulesChatMessageCreateParams) (RulesChatMessage, error)
 	// RulesChatMessageList pages one user's rules chat in one campaign, newest
 	// first; the cursor is the (created_at, id) of the last row of the

@@ -1072,8 +1072,8 @@ func (q *Queries) RetrievalSetSearchParams(ctx context.Context) error {
 }
 
 const rulesChatMessageCreate = `-- name: RulesChatMessageCreate :one
-INSERT INTO rules_chat_messages (campaign_id, user_id, role, content, sources)
-VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::jsonb)
+INSERT INTO rules_chat_messages (campaign_id, user_id, role, content, sources, created_at)
+VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::jsonb, clock_timestamp())
 RETURNING id, campaign_id, user_id, role, content, sources, created_at
 `
 
@@ -1085,6 +1085,9 @@ type RulesChatMessageCreateParams struct {
 	Sources    []byte
 }
 
+// RulesChatMessageCreate stamps the row with clock_timestamp(), not the
+// transaction's now(), so a question and its answer saved in one
+// transaction keep their order in the history.
 func (q *Queries) RulesChatMessageCreate(ctx context.Context, arg RulesChatMessageCreateParams) (RulesChatMessage, error) {
 	row := q.db.QueryRow(ctx, rulesChatMessageCreate,
 		arg.CampaignID,

@@ -9,6 +9,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"gametable/compendium"
 )
 
 // campaignRouteTable lists every route under /api/campaigns/{campaignId}.
@@ -83,6 +85,17 @@ var campaignRouteTable = []sweepRoute{
 	{method: "GET", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true},
 	{method: "PATCH", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true, body: `{"name":"Renamed"}`},
 	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/encounters/{encounterId}", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/core-rules"},
+	// Rule books are shared by every campaign: a GM may enable any
+	// optional book, so there is no other campaign's book to refuse.
+	{method: "PUT", pattern: "/api/campaigns/{campaignId}/core-rules/{ruleId}", gmOnly: true, shared: true, body: `{"enabled":true}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/documents"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/documents", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/documents/{docId}"},
+	{method: "DELETE", pattern: "/api/campaigns/{campaignId}/documents/{docId}", gmOnly: true},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/search"},
+	{method: "POST", pattern: "/api/campaigns/{campaignId}/chat", body: `{"message":"How does grappling work?"}`},
+	{method: "GET", pattern: "/api/campaigns/{campaignId}/chat"},
 }
 
 // sweepRoute is one row of campaignRouteTable.
@@ -91,6 +104,9 @@ type sweepRoute struct {
 	pattern string // as chi.Walk reports it, without a trailing slash
 	gmOnly  bool   // players get 403
 	body    string // JSON sent with the request; "" sends none
+	// shared: the other parameter names a row every campaign may use (a
+	// rule book), so there is no foreign row to refuse.
+	shared bool
 }
 
 // sweepParams fills the path parameters of campaignRouteTable for one
@@ -149,6 +165,14 @@ var sweepParams = map[string]func(t *testing.T, f *sweepCampaign) string{
 	// encounterId also checks, when the sweep ends, that its encounter
 	// is unchanged.
 	"encounterId": sweepEncounter,
+	// ruleId is an optional rule book (shared by every campaign).
+	"ruleId": func(t *testing.T, f *sweepCampaign) string {
+		return f.ts.storeBook(t, compendium.BookOptional).ID.String()
+	},
+	// docId is a document of the campaign, pending, without a job.
+	"docId": func(t *testing.T, f *sweepCampaign) string {
+		return f.ts.insertDocument(t, f.id, f.gm.User.ID, "Sweep notes").String()
+	},
 }
 
 // sweepCampaign is one campaign of the sweep's fixture: a GM, a player,
@@ -239,7 +263,7 @@ func TestAccess_CampaignRoutes(t *testing.T) {
 		// building them may create rows.
 		path := a.path(t, rt.pattern, a.id)
 		foreign := ""
-		if strings.Count(rt.pattern, "{") > 1 {
+		if strings.Count(rt.pattern, "{") > 1 && !rt.shared {
 			foreign = b.path(t, rt.pattern, a.id)
 		}
 		t.Run(rt.method+" "+strings.TrimPrefix(rt.pattern, "/api/campaigns/{campaignId}"), func(t *testing.T) {

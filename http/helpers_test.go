@@ -334,6 +334,10 @@ func (f *fakeLive) CloseMember(campaignID, userID uuid.UUID) {
 	f.members = append(f.members, [2]uuid.UUID{campaignID, userID})
 }
 
+// ReconnectMember is recorded with CloseMember: both end the member's
+// connections to the campaign.
+func (f *fakeLive) ReconnectMember(campaignID, userID uuid.UUID) { f.CloseMember(campaignID, userID) }
+
 // closedUser reports whether CloseUser(id) was called.
 func (f *fakeLive) closedUser(id uuid.UUID) bool {
 	f.mu.Lock()

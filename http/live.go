@@ -17,10 +17,10 @@ import (
 	"gametable/hub"
 )
 
-// Close codes of STYLE.md section 5 for connections whose access ended.
+// Close codes for connections whose access ended (STYLE.md section 5).
 const (
-	closeSessionEnded websocket.StatusCode = 4401
-	closeRemoved      websocket.StatusCode = 4403
+	closeSessionEnded = hub.CloseSessionEnded
+	closeRemoved      = hub.CloseRemoved
 )
 
 // liveHub is the LiveCloser and LivePolls of a hub.Registry.
@@ -42,7 +42,11 @@ func (l liveHub) CloseSession(sessionID string) {
 }
 
 func (l liveHub) CloseMember(campaignID, userID uuid.UUID) {
-	l.Registry.CloseMember(campaignID.String(), userID.String(), closeRemoved, "membership changed")
+	l.Registry.CloseMember(campaignID.String(), userID.String(), closeRemoved, "no longer a member")
+}
+
+func (l liveHub) ReconnectMember(campaignID, userID uuid.UUID) {
+	l.Registry.CloseMember(campaignID.String(), userID.String(), hub.CloseReconnect, "role changed; reconnect")
 }
 
 // liveRoutes are the campaign routes of the live table: the WebSocket and

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
+	"gametable/compendium"
 	"gametable/hub"
 )
 
@@ -188,11 +189,125 @@ func TestLive_RealRoute(t *testing.T) {
 	res = gm.do(t, http.MethodGet, campaignPath(c.ID, "combats"), nil).requireStatus(t, http.StatusOK)
 	require.JSONEq(t, `{"items":[]}`, string(res.Body))
 
+	// A role change closes the connection with "reconnect", and the new
+	// connection gets the new role's view.
+	member := campaignPath(c.ID, "members", player.User.ID.String())
+	gm.do(t, http.MethodPatch, member, map[string]any{"role": "gm"}).requireStatus(t, http.StatusOK)
+	require.Equal(t, hub.CloseReconnect, playerConn.closeStatus(2*time.Second))
+	promoted, _, err := dialLive(t, player, path, nil)
+	require.NoError(t, err)
+	require.Equal(t, "gm", promoted.next("snapshot")["view"])
+	gm.do(t, http.MethodPatch, member, map[string]any{"role": "player"}).requireStatus(t, http.StatusOK)
+	require.Equal(t, hub.CloseReconnect, promoted.closeStatus(2*time.Second))
+	playerConn, _, err = dialLive(t, player, path, nil)
+	require.NoError(t, err)
+	require.Equal(t, "player", playerConn.next("snapshot")["view"])
+
 	// Removing the player closes their live connection within a second.
-	gm.do(t, http.MethodDelete, campaignPath(c.ID, "members", player.User.ID.String()), nil).requireStatus(t, http.StatusNoContent)
+	gm.do(t, http.MethodDelete, member, nil).requireStatus(t, http.StatusNoContent)
 	require.Equal(t, closeRemoved, playerConn.closeStatus(2*time.Second))
 
 	// Logging out closes the GM's connections of that session.
 	gm.do(t, http.MethodPost, "/api/auth/logout", nil).requireStatus(t, http.StatusNoContent)
 	require.Equal(t, closeSessionEnded, gmConn.closeStatus(2*time.Second))
+}
+
+// TestLive_MembersOnline: with a hub and no OnlineFunc, GET members shows
+// online: true exactly for the members with a live connection, and false
+// again once it closes.
+func TestLive_MembersOnline(t *testing.T) {
+	t.Parallel()
+	ts := newHubTestServer(t)
+	gm := ts.newUser(t, "Online GM")
+	c := ts.createCampaign(t, gm, "Online Table")
+	player := ts.join(t, gm, c.ID, rolePlayer, "Online Player")
+	other := ts.join(t, gm, c.ID, rolePlayer, "Offline Player")
+	require.False(t, listMembers(t, gm, c.ID)[player.User.ID].Online)
+
+	conn, _, err := dialLive(t, player, campaignPath(c.ID, "live"), nil)
+	require.NoError(t, err)
+	conn.next("snapshot")
+	members := listMembers(t, gm, c.ID)
+	require.True(t, members[player.User.ID].Online)
+	require.False(t, members[other.User.ID].Online)
+	require.False(t, members[gm.User.ID].Online)
+
+	conn.conn.Close(websocket.StatusNormalClosure, "")
+	require.Eventually(t, func() bool { return !listMembers(t, gm, c.ID)[player.User.ID].Online }, 5*time.Second, 20*time.Millisecond)
+}
+
+// TestLive_StartFromEncounter starts a combat from an encounter over the
+// WebSocket: the monsters are numbered, carry their stat block's average
+// HP, AC and Dex-based initiative bonus, the player characters join, and
+// the GM view carries the encounter's difficulty while the player view
+// does not.
+func TestLive_StartFromEncounter(t *testing.T) {
+	t.Parallel()
+	ts := newHubTestServer(t)
+	gm := ts.newUser(t, "Encounter GM")
+	c := ts.createCampaign(t, gm, "Encounter Table")
+	player := ts.join(t, gm, c.ID, rolePlayer, "Encounter Player")
+	player.do(t, http.MethodPatch, campaignPath(c.ID, "members", player.User.ID.String()),
+		map[string]any{"characterName": "Wren", "characterLevel": 3}).requireStatus(t, http.StatusOK)
+
+	book := ts.storeBook(t, compendium.BookToolOnly, srdSubset(t, "bugbear", "hobgoblin"))
+	enc := createEncounter(t, gm, c.ID, map[string]any{
+		"name":        "Gate ambush",
+		"partyLevels": []int{3, 3, 3, 2},
+		"monsters":    []any{monsterEntry(book.Monsters["bugbear"], 1), monsterEntry(book.Monsters["hobgoblin"], 3)},
+	})
+
+	gmConn, _, err := dialLive(t, gm, campaignPath(c.ID, "live"), nil)
+	require.NoError(t, err)
+	gmConn.next("snapshot")
+	playerConn, _, err := dialLive(t, player, campaignPath(c.ID, "live"), nil)
+	require.NoError(t, err)
+	playerConn.next("snapshot")
+
+	gmConn.ack("s1", "combat.start", map[string]any{"encounterId": enc.ID.String()})
+
+	res := gm.do(t, http.MethodGet, campaignPath(c.ID, "combat"), nil).requireStatus(t, http.StatusOK)
+	var got struct {
+		Combat struct {
+			Combatants map[string]struct {
+				Name            string `json:"name"`
+				Kind            string `json:"kind"`
+				HP              int    `json:"hp"`
+				MaxHP           int    `json:"maxHp"`
+				AC              int    `json:"ac"`
+				InitiativeBonus int    `json:"initiativeBonus"`
+			} `json:"combatants"`
+			Difficulty *struct {
+				XP         int    `json:"xp"`
+				AdjustedXP int    `json:"adjustedXp"`
+				DMG2014    string `json:"dmg2014"`
+			} `json:"difficulty"`
+		} `json:"combat"`
+	}
+	require.NoError(t, json.Unmarshal(res.Body, &got))
+	byName := map[string]int{}
+	for _, cb := range got.Combat.Combatants {
+		byName[cb.Name]++
+		switch cb.Name {
+		case "Bugbear":
+			// SRD bugbear: 27 HP, AC 16, Dex 14.
+			require.Equal(t, []int{27, 27, 16, 2}, []int{cb.HP, cb.MaxHP, cb.AC, cb.InitiativeBonus})
+		case "Hobgoblin 1", "Hobgoblin 2", "Hobgoblin 3":
+			// SRD hobgoblin: 11 HP, AC 18, Dex 12.
+			require.Equal(t, []int{11, 11, 18, 1}, []int{cb.HP, cb.MaxHP, cb.AC, cb.InitiativeBonus})
+		case "Wren":
+			require.Equal(t, "pc", cb.Kind)
+		default:
+			t.Fatalf("unexpected combatant %q", cb.Name)
+		}
+	}
+	require.Equal(t, map[string]int{"Bugbear": 1, "Hobgoblin 1": 1, "Hobgoblin 2": 1, "Hobgoblin 3": 1, "Wren": 1}, byName)
+	require.NotNil(t, got.Combat.Difficulty)
+	require.Equal(t, 500, got.Combat.Difficulty.XP)
+	require.Equal(t, 1000, got.Combat.Difficulty.AdjustedXP)
+	require.Equal(t, "hard", got.Combat.Difficulty.DMG2014)
+
+	res = player.do(t, http.MethodGet, campaignPath(c.ID, "combat"), nil).requireStatus(t, http.StatusOK)
+	require.NotContains(t, string(res.Body), "difficulty")
+	require.NotContains(t, string(res.Body), `"hp":11`, "players see health, not the monsters' HP")
 }

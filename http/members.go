@@ -165,7 +165,7 @@ func (s *Server) handleMemberUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Role != nil && *req.Role != before.Role {
-		s.live.CloseMember(me.CampaignID, target)
+		s.live.ReconnectMember(me.CampaignID, target)
 		if target == me.UserID {
 			if err := s.renewSession(ctx); err != nil {
 				s.writeError(w, r, err)

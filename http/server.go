@@ -19,6 +19,7 @@ import (
 	"gametable/db"
 	"gametable/hub"
 	"gametable/mail"
+	"gametable/retrieval"
 )
 
 // Options is what the server needs from main. Every field is required
@@ -53,7 +54,8 @@ type Options struct {
 	// reset, removal from a campaign). Nil: there are none to close.
 	Live LiveCloser
 	// OnlineFunc reports which users have a live connection to a campaign,
-	// for the members' "online" flag. Nil: nobody is online.
+	// for the members' "online" flag. Nil: the live connections of Hub
+	// when it is set, else nobody is online.
 	OnlineFunc func(campaignID uuid.UUID) map[uuid.UUID]bool
 	// Jobs enqueues background jobs (the River client of jobs.New; recap
 	// extraction needs it). Nil: POST …/extractions answers 503.
@@ -63,6 +65,19 @@ type Options struct {
 	// close live connections, and poll changes are published through it.
 	// Nil: /live and /combat answer 503.
 	Hub *hub.Registry
+
+	// Retrieval serves rule books, campaign documents, search and the
+	// rules chat (CONTRACT.md section 9). Nil: those routes answer 503.
+	Retrieval *retrieval.Service
+	// UploadMaxBytes limits an upload (rule books, documents); 0 means
+	// DefaultUploadMaxBytes (50 MiB). The 1 MiB JSON limit does not apply.
+	UploadMaxBytes int64
+	// RulesChat is the language model of the rules chat; nil answers from
+	// the retrieved passages themselves.
+	RulesChat retrieval.ChatCompleter
+	// ChatPerMinute is each user's rules-chat rate (bursts of as many);
+	// 0 means DefaultChatPerMinute, negative disables the limit.
+	ChatPerMinute int
 }
 
 // LiveCloser ends live WebSocket connections when their access ends. The
@@ -75,16 +90,20 @@ type LiveCloser interface {
 	// (logout); the ID is the one userFromRequest returns.
 	CloseSession(sessionID string)
 	// CloseMember closes the user's connections to one campaign (removal,
-	// role change, campaign deletion).
+	// campaign deletion).
 	CloseMember(campaignID, userID uuid.UUID)
+	// ReconnectMember closes them with a code that tells the client to
+	// reconnect at once (a role change: the view changes).
+	ReconnectMember(campaignID, userID uuid.UUID)
 }
 
 // noLive is the LiveCloser when there is no hub.
 type noLive struct{}
 
-func (noLive) CloseUser(uuid.UUID)              {}
-func (noLive) CloseSession(string)              {}
-func (noLive) CloseMember(uuid.UUID, uuid.UUID) {}
+func (noLive) CloseUser(uuid.UUID)                  {}
+func (noLive) CloseSession(string)                  {}
+func (noLive) CloseMember(uuid.UUID, uuid.UUID)     {}
+func (noLive) ReconnectMember(uuid.UUID, uuid.UUID) {}
 
 var _ LiveCloser = noLive{}
 
@@ -106,6 +125,8 @@ type Server struct {
 	loginByEmail   *limiter
 	loginByAddress *limiter
 	mailLimit      *limiter
+	// chatLimit is the per-user rules-chat rate.
+	chatLimit *userRate
 
 	// stop ends the janitor; janitorDone is closed when it has.
 	stop        chan struct{}
@@ -146,11 +167,12 @@ func NewServer(opts Options) (*Server, error) {
 		baseURL: base,
 		metrics: newHTTPMetrics(reg),
 		live:    liveFor(opts),
-		online:  opts.OnlineFunc,
+		online:  onlineFor(opts),
 
 		loginByEmail:   newLimiter(loginEmailLimit, loginWindow, loginMinLock),
 		loginByAddress: newLimiter(loginAddressLimit, loginWindow, loginMinLock),
 		mailLimit:      newLimiter(mailLimit, mailWindow, 0),
+		chatLimit:      newUserRate(opts.ChatPerMinute),
 		stop:           make(chan struct{}),
 		janitorDone:    make(chan struct{}),
 	}
@@ -224,6 +246,7 @@ func (s *Server) sweep() {
 	s.loginByEmail.prune()
 	s.loginByAddress.prune()
 	s.mailLimit.prune()
+	s.chatLimit.prune()
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -258,6 +281,7 @@ func (s *Server) routes(gather prometheus.Gatherer) {
 			r.Use(s.authenticate)
 			s.accountRoutes(r)
 			s.inviteRoutes(r)
+			s.retrievalGlobalRoutes(r)
 			r.With(s.requireUser).Get("/campaigns", s.handleCampaignList)
 			r.With(s.requireUser).Post("/campaigns", s.handleCampaignCreate)
 			r.Route("/campaigns/{campaignId}", func(r chi.Router) {
@@ -278,6 +302,7 @@ func (s *Server) routes(gather prometheus.Gatherer) {
 				s.pollRoutes(r)
 				s.calendarRoutes(r)
 				s.liveRoutes(r)
+				s.retrievalRoutes(r)
 			})
 		})
 	})
@@ -326,6 +351,28 @@ func (s *Server) crossOriginProtection() func(http.Handler) http.Handler {
 
 // readyTimeout bounds the /readyz database check.
 const readyTimeout = 2 * time.Second
+
+// onlineFor picks the members' online func: Options.OnlineFunc, else the
+// hub's live connections, else nobody.
+func onlineFor(opts Options) func(campaignID uuid.UUID) map[uuid.UUID]bool {
+	switch {
+	case opts.OnlineFunc != nil:
+		return opts.OnlineFunc
+	case opts.Hub != nil:
+		reg := opts.Hub
+		return func(campaignID uuid.UUID) map[uuid.UUID]bool {
+			users := reg.Online(campaignID.String())
+			out := make(map[uuid.UUID]bool, len(users))
+			for u := range users {
+				if id, err := uuid.Parse(u); err == nil {
+					out[id] = true
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
 
 // liveFor picks the LiveCloser: Options.Live, else the hub, else nothing.
 func liveFor(opts Options) LiveCloser {

@@ -472,8 +472,11 @@ ORDER BY f.score DESC, c.id
 LIMIT @row_limit::integer;
 
 -- name: RulesChatMessageCreate :one
-INSERT INTO rules_chat_messages (campaign_id, user_id, role, content, sources)
-VALUES (@campaign_id::uuid, @user_id::uuid, @role::text, @content::text, @sources::jsonb)
+-- RulesChatMessageCreate stamps the row with clock_timestamp(), not the
+-- transaction's now(), so a question and its answer saved in one
+-- transaction keep their order in the history.
+INSERT INTO rules_chat_messages (campaign_id, user_id, role, content, sources, created_at)
+VALUES (@campaign_id::uuid, @user_id::uuid, @role::text, @content::text, @sources::jsonb, clock_timestamp())
 RETURNING *;
 
 -- name: RulesChatMessageList :many

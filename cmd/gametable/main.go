@@ -31,6 +31,7 @@ import (
 	"gametable/hub"
 	"gametable/jobs"
 	"gametable/llm"
+	"gametable/retrieval"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -90,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "db":
 		return runDB(ctx, rest, getenv, stdout, stderr)
 	case "rules":
-		return fmt.Errorf("%q is not available yet in this version of gametable", cmd+" "+first(rest))
+		return runRules(ctx, rest, getenv, stdout, stderr)
 	case "compendium":
 		return runCompendium(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version":
@@ -102,13 +103,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stderr, "gametable: unknown command %q\n\n%s", cmd, usage)
 	return errUsage
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
 }
 
 func buildVersion() string {
@@ -334,7 +328,11 @@ wait:
 			}
 			reg := prometheus.NewRegistry()
 			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-			workers, err = startJobs(ctx, pool, cfg, logger)
+			var (
+				rag  *retrieval.Service
+				chat retrieval.ChatCompleter
+			)
+			workers, rag, chat, err = startJobs(ctx, pool, cfg, logger)
 			if err != nil {
 				return err
 			}
@@ -366,6 +364,9 @@ wait:
 				MailFrom:        cfg.MailFrom,
 				Hub:             registry,
 				Jobs:            workers,
+				Retrieval:       rag,
+				UploadMaxBytes:  cfg.UploadMaxBytes,
+				RulesChat:       chat,
 			})
 			if err != nil {
 				return err
@@ -419,30 +420,40 @@ wait:
 }
 
 // startJobs starts the durable background jobs (River): recap extraction
-// and document ingestion.
-func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog.Logger) (*jobs.Client, error) {
+// and the ingestion of rule books and documents. It returns the River
+// client, the retrieval service (whose jobs it works) and the rules chat's
+// language model (nil without one).
+func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog.Logger) (*jobs.Client, *retrieval.Service, retrieval.ChatCompleter, error) {
 	var model *llm.Client
+	var chat retrieval.ChatCompleter
 	if cfg.LLMBaseURL != "" {
 		var err error
 		model, err = llm.New(llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Logger: logger})
 		if err != nil {
-			return nil, fmt.Errorf("language model: %w", err)
+			return nil, nil, nil, fmt.Errorf("language model: %w", err)
 		}
+		chat = retrieval.NewChatCompleter(model)
 	}
 	extractor, err := codex.NewExtractor(codex.Config{Pool: pool, LLM: model, Logger: logger})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
+	}
+	rag, err := newRetrieval(pool, cfg, logger)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	workers := river.NewWorkers()
 	extractor.AddWorkers(workers)
-	client, err := jobs.New(pool, jobs.Config{Workers: workers, Logger: logger})
+	rag.AddWorkers(workers)
+	client, err := jobs.New(pool, jobs.Config{Workers: workers, Logger: logger, Queues: map[string]int{retrieval.QueueName: 1}})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
+	rag.SetQueue(client)
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return nil, fmt.Errorf("start jobs: %w", err)
+		return nil, nil, nil, fmt.Errorf("start jobs: %w", err)
 	}
-	return client, nil
+	return client, rag, chat, nil
 }
 
 // migrateWithRetry applies migrations, retrying with capped exponential

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -49,13 +48,6 @@ func TestRun_Usage(t *testing.T) {
 	err = run(context.Background(), []string{"version"}, envFrom(nil), &out, &errOut)
 	require.NoError(t, err)
 	require.NotEmpty(t, strings.TrimSpace(out.String()))
-}
-
-func TestRun_NotYetAvailable(t *testing.T) {
-	t.Parallel()
-	err := run(context.Background(), []string{"rules", "import"}, envFrom(nil), io.Discard, io.Discard)
-	require.Error(t, err)
-	require.Contains(t, err.Error(), "not available yet")
 }
 
 // child is a gametable process started from this test binary.
