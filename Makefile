@@ -7,6 +7,7 @@ BIN     := bin/gametable
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 FUZZTIME ?= 30s
+FUZZTIME_SMOKE ?= 10s
 
 .PHONY: help
 help: ## show this help
@@ -39,16 +40,24 @@ lint: ## gofmt, go vet, sqlc diff (generated code is current), sqlc vet against 
 	$(GO) test -count=1 -run '^TestSQLCVet$$' ./db/
 
 .PHONY: test
-test: deps lint ## the whole test suite with the race detector, against a PostgreSQL the tests start
+test: deps lint ## the whole test suite with the race detector, against a PostgreSQL the tests start, then a short fuzz run
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# fuzz_targets lists "package-dir FuzzName" for every fuzz test in the tree.
+fuzz_targets = grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do \
+		for fn in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do echo "$$(dirname "$$f") $$fn"; done; \
+	done
 
 .PHONY: fuzz
-fuzz: ## run each fuzz test for FUZZTIME (default 30s)
-	@for pkg in $$($(GO) list ./...); do \
-		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-			echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
-		done; \
+fuzz: ## run each fuzz test for FUZZTIME (default 30s); crashers land in testdata/fuzz/
+	@$(fuzz_targets) | while read -r dir fn; do \
+		echo "fuzz $$dir $$fn"; $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) "$$dir" || exit 1; \
 	done
+
+.PHONY: fuzz-smoke
+fuzz-smoke: ## run each fuzz test briefly (FUZZTIME_SMOKE, default 10s), as make test does
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_SMOKE)
 
 .PHONY: db-up
 db-up: deps build ## run the local development PostgreSQL in the foreground, migrated, and print its URL
