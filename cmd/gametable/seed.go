@@ -5,12 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"gametable/db"
 	"gametable/demo"
 	apphttp "gametable/http"
+	"gametable/retrieval"
 )
 
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -42,6 +44,22 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool, cfg Config, stdout io.Wri
 	res, err := demo.Load(ctx, pool, apphttp.HashPassword)
 	if err != nil {
 		return err
+	}
+	// The demo's house rules: an optional rule book, enabled for the demo
+	// campaign only, so search and the rules chat work out of the box.
+	rag, err := newRetrieval(pool, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	book, err := rag.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: demo.RuleBookSlug, Title: demo.RuleBookTitle, Kind: retrieval.KindOptional,
+		Files: []retrieval.File{{Name: "house-rules.md", Data: []byte(demo.RuleBook)}},
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("demo rule book: %w", err)
+	}
+	if err := rag.SetCoreRuleEnabled(ctx, res.CampaignID, book.ID, true); err != nil {
+		return fmt.Errorf("enable the demo rule book: %w", err)
 	}
 	state := "is ready"
 	if res.Created {
