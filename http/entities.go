@@ -112,19 +112,13 @@ func (s *Server) handleEntityList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("list entities: %w", err))
 		return
 	}
-	body := entityListBody{Items: make([]entityJSON, 0, min(len(rows), int(lq.Limit)))}
-	if len(rows) > int(lq.Limit) {
-		rows = rows[:lq.Limit]
-		last := rows[len(rows)-1]
-		body.NextCursor = codexCursor{Rank: last.Rank, Name: last.SortName, ID: last.ID}.String()
-	}
-	for _, row := range rows {
-		j, err := newEntityJSON(row, p.IsGM)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		body.Items = append(body.Items, j)
+	var body entityListBody
+	body.Items, body.NextCursor, err = codexPage(rows, lq.Limit,
+		func(e db.EntityListRow) codexCursor { return codexCursor{Rank: e.Rank, Name: e.SortName, ID: e.ID} },
+		func(e db.EntityListRow) (entityJSON, error) { return newEntityJSON(e, p.IsGM) })
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -303,21 +303,35 @@ func (s *Server) handleNPCList(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("list npcs: %w", err))
 		return
 	}
-	body := npcListBody{Items: make([]npcJSON, 0, min(len(rows), int(lq.Limit)))}
-	if len(rows) > int(lq.Limit) {
-		rows = rows[:lq.Limit]
-		last := rows[len(rows)-1]
-		body.NextCursor = codexCursor{Rank: last.Rank, Name: last.SortName, ID: last.ID}.String()
-	}
-	for _, row := range rows {
-		j, err := newNPCJSON(row, p.IsGM)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		body.Items = append(body.Items, j)
+	var body npcListBody
+	body.Items, body.NextCursor, err = codexPage(rows, lq.Limit,
+		func(n db.NPCListRow) codexCursor { return codexCursor{Rank: n.Rank, Name: n.SortName, ID: n.ID} },
+		func(n db.NPCListRow) (npcJSON, error) { return newNPCJSON(n, p.IsGM) })
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// codexPage turns the rows of a codex list query, fetched with one row more
+// than limit, into a page: at most limit items and, when the extra row
+// came back, the cursor of the last item shown.
+func codexPage[R, J any](rows []R, limit int32, cursorOf func(R) codexCursor, toJSON func(R) (J, error)) ([]J, string, error) {
+	next := ""
+	if len(rows) > int(limit) {
+		rows = rows[:limit]
+		next = cursorOf(rows[len(rows)-1]).String()
+	}
+	items := make([]J, 0, len(rows))
+	for _, row := range rows {
+		j, err := toJSON(row)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, j)
+	}
+	return items, next, nil
 }
 
 // loadNPC returns the NPC as the current user sees it; a hidden NPC is
