@@ -35,6 +35,11 @@ type Config struct {
 	WSBurst      int     // GAMETABLE_WS_BURST; 0 disables
 	WSMaxPerUser int     // GAMETABLE_WS_MAX_PER_USER; 0 disables
 
+	// ChatPerMinute is GAMETABLE_CHAT_PER_MINUTE: rules-chat questions per
+	// minute per user (bursts of as many); 0 disables, as for the live
+	// limits. See chatLimit for apphttp.Options.
+	ChatPerMinute int
+
 	UploadMaxBytes  int64         // GAMETABLE_UPLOAD_MAX_BYTES
 	SessionIdle     time.Duration // GAMETABLE_SESSION_IDLE_TIMEOUT
 	SessionLifetime time.Duration // GAMETABLE_SESSION_LIFETIME
@@ -62,6 +67,7 @@ func defaultConfig() Config {
 		WSRate:          10,
 		WSBurst:         20,
 		WSMaxPerUser:    10,
+		ChatPerMinute:   10,
 		UploadMaxBytes:  50 << 20,
 		SessionIdle:     7 * 24 * time.Hour,
 		SessionLifetime: 30 * 24 * time.Hour,
@@ -123,6 +129,7 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (Co
 	}
 	num("GAMETABLE_WS_BURST", &c.WSBurst)
 	num("GAMETABLE_WS_MAX_PER_USER", &c.WSMaxPerUser)
+	num("GAMETABLE_CHAT_PER_MINUTE", &c.ChatPerMinute)
 	if v := strings.TrimSpace(getenv("GAMETABLE_UPLOAD_MAX_BYTES")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -222,7 +229,18 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("ws_rate", c.WSRate),
 		slog.Int("ws_burst", c.WSBurst),
 		slog.Int("ws_max_per_user", c.WSMaxPerUser),
+		slog.Int("chat_per_minute", c.ChatPerMinute),
 	)
+}
+
+// chatLimit is ChatPerMinute as apphttp.Options.ChatPerMinute takes it:
+// there 0 means the default and a negative number disables the limit,
+// while the environment follows the contract's rule that 0 disables.
+func (c Config) chatLimit() int {
+	if c.ChatPerMinute == 0 {
+		return -1
+	}
+	return c.ChatPerMinute
 }
 
 // redactURL hides the password of a URL; a value it cannot parse is hidden whole.

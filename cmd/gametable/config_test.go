@@ -24,6 +24,8 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	require.Equal(t, 10.0, c.WSRate)
 	require.Equal(t, 20, c.WSBurst)
 	require.Equal(t, 10, c.WSMaxPerUser)
+	require.Equal(t, 10, c.ChatPerMinute)
+	require.Equal(t, 10, c.chatLimit())
 	require.Equal(t, int64(50<<20), c.UploadMaxBytes)
 	require.Equal(t, 7*24*time.Hour, c.SessionIdle)
 	require.Equal(t, 30*24*time.Hour, c.SessionLifetime)
@@ -36,6 +38,7 @@ func TestLoadConfig_EnvAndFlags(t *testing.T) {
 		"GAMETABLE_ADDR":            "0.0.0.0:9000",
 		"GAMETABLE_WS_RATE":         "0",
 		"GAMETABLE_WS_MAX_PER_USER": "0",
+		"GAMETABLE_CHAT_PER_MINUTE": "0",
 		"GAMETABLE_BASE_URL":        "https://table.example.org/",
 		"GAMETABLE_LOG_LEVEL":       "debug",
 	})
@@ -44,8 +47,16 @@ func TestLoadConfig_EnvAndFlags(t *testing.T) {
 	require.Equal(t, "0.0.0.0:9000", c.Addr)
 	require.Equal(t, 0.0, c.WSRate)
 	require.Equal(t, 0, c.WSMaxPerUser)
+	require.Equal(t, 0, c.ChatPerMinute)
+	require.Negative(t, c.chatLimit(), "0 disables the limit; apphttp.Options takes a negative number for that")
 	require.Equal(t, "https://table.example.org", c.BaseURL, "a trailing slash is trimmed")
 	require.Equal(t, slog.LevelDebug, c.LogLevel)
+
+	c, err = loadConfig(envFrom(map[string]string{"GAMETABLE_CHAT_PER_MINUTE": "3"}), nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, 3, c.ChatPerMinute)
+	require.Equal(t, 3, c.chatLimit())
+	require.Contains(t, c.LogValue().String(), "chat_per_minute=3", "the start-up line shows the limit")
 
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.String("addr", "", "")
@@ -69,6 +80,8 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"BadRate", map[string]string{"GAMETABLE_WS_RATE": "fast"}, "GAMETABLE_WS_RATE"},
 		{"NegativeBurst", map[string]string{"GAMETABLE_WS_BURST": "-1"}, "GAMETABLE_WS_BURST"},
 		{"BadMaxPerUser", map[string]string{"GAMETABLE_WS_MAX_PER_USER": "1.5"}, "GAMETABLE_WS_MAX_PER_USER"},
+		{"NegativeChatPerMinute", map[string]string{"GAMETABLE_CHAT_PER_MINUTE": "-1"}, "GAMETABLE_CHAT_PER_MINUTE"},
+		{"BadChatPerMinute", map[string]string{"GAMETABLE_CHAT_PER_MINUTE": "often"}, "GAMETABLE_CHAT_PER_MINUTE"},
 		{"BadBaseURL", map[string]string{"GAMETABLE_BASE_URL": "table.example.org"}, "GAMETABLE_BASE_URL"},
 		{"BadSMTP", map[string]string{"GAMETABLE_SMTP_URL": "http://mail"}, "GAMETABLE_SMTP_URL"},
 		{"LLMWithoutModel", map[string]string{"GAMETABLE_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "GAMETABLE_LLM_MODEL"},

@@ -367,6 +367,7 @@ wait:
 				Retrieval:       rag,
 				UploadMaxBytes:  cfg.UploadMaxBytes,
 				RulesChat:       chat,
+				ChatPerMinute:   cfg.chatLimit(),
 			})
 			if err != nil {
 				return err
