@@ -320,6 +320,64 @@ func (b *CombatantInsertBatchResults) Close() error {
 	return b.br.Close()
 }
 
+const coreRuleFileInsert = `-- name: CoreRuleFileInsert :batchexec
+INSERT INTO core_rule_files (core_rule_id, position, filename, sha256, size_bytes)
+VALUES ($1::uuid, $2::integer, $3::text, $4::bytea, $5::bigint)
+`
+
+type CoreRuleFileInsertBatchResults struct {
+	br     pgx.BatchResults
+	tot    int
+	closed bool
+}
+
+type CoreRuleFileInsertParams struct {
+	CoreRuleID uuid.UUID
+	Position   int32
+	Filename   string
+	SHA256     []byte
+	SizeBytes  int64
+}
+
+// CoreRuleFileInsert records one source file of a book; positions run from
+// 0 in ingestion order. Delete the old list first (CoreRuleFileDelete).
+func (q *Queries) CoreRuleFileInsert(ctx context.Context, arg []CoreRuleFileInsertParams) *CoreRuleFileInsertBatchResults {
+	batch := &pgx.Batch{}
+	for _, a := range arg {
+		vals := []interface{}{
+			a.CoreRuleID,
+			a.Position,
+			a.Filename,
+			a.SHA256,
+			a.SizeBytes,
+		}
+		batch.Queue(coreRuleFileInsert, vals...)
+	}
+	br := q.db.SendBatch(ctx, batch)
+	return &CoreRuleFileInsertBatchResults{br, len(arg), false}
+}
+
+func (b *CoreRuleFileInsertBatchResults) Exec(f func(int, error)) {
+	defer b.br.Close()
+	for t := 0; t < b.tot; t++ {
+		if b.closed {
+			if f != nil {
+				f(t, ErrBatchAlreadyClosed)
+			}
+			continue
+		}
+		_, err := b.br.Exec()
+		if f != nil {
+			f(t, err)
+		}
+	}
+}
+
+func (b *CoreRuleFileInsertBatchResults) Close() error {
+	b.closed = true
+	return b.br.Close()
+}
+
 const itemUpsert = `-- name: ItemUpsert :batchone
 INSERT INTO items (core_rule_id, source_index, name, category, rarity, data)
 VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::text, $6::jsonb)

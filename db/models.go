@@ -82,6 +82,8 @@ type CampaignDocument struct {
 	UploadedBy    uuid.UUID
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	ChunkSize     *int32
+	ChunkOverlap  *int32
 }
 
 type CampaignEntity struct {
@@ -180,6 +182,17 @@ type CoreRule struct {
 	ProgressTotal int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	ChunkSize     *int32
+	ChunkOverlap  *int32
+}
+
+// Source files of a rule book, in ingestion order; core_rules.filename/sha256 repeat the last one.
+type CoreRuleFile struct {
+	CoreRuleID uuid.UUID
+	Position   int32
+	Filename   string
+	SHA256     []byte
+	SizeBytes  int64
 }
 
 type EmailVerificationToken struct {

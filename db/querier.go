@@ -31,12 +31,18 @@ type Querier interface {
 	// CampaignDocumentDelete removes a document; its chunks and statistics go
 	// in the same statement (ON DELETE CASCADE).
 	CampaignDocumentDelete(ctx context.Context, arg CampaignDocumentDeleteParams) (int64, error)
+	// CampaignDocumentFinishIngestion marks a document ready with its chunk
+	// count and the chunk settings its chunks were cut with.
 	CampaignDocumentFinishIngestion(ctx context.Context, arg CampaignDocumentFinishIngestionParams) error
 	CampaignDocumentGet(ctx context.Context, arg CampaignDocumentGetParams) (CampaignDocument, error)
 	// CampaignDocumentList pages a campaign's documents, newest first. The
 	// cursor is the (created_at, id) of the last row of the previous page;
 	// pass NULLs for the first page.
 	CampaignDocumentList(ctx context.Context, arg CampaignDocumentListParams) ([]CampaignDocument, error)
+	// CampaignDocumentListToRechunk is CoreRuleListToRechunk for the campaign
+	// documents of every campaign.
+	// unscoped: background re-chunking after a change of the server-wide chunk settings; each row carries its campaign_id, which every later query of the document is scoped by, and nothing leaves the server.
+	CampaignDocumentListToRechunk(ctx context.Context, arg CampaignDocumentListToRechunkParams) ([]CampaignDocumentListToRechunkRow, error)
 	CampaignDocumentSetProgress(ctx context.Context, arg CampaignDocumentSetProgressParams) error
 	CampaignDocumentSetStatus(ctx context.Context, arg CampaignDocumentSetStatusParams) error
 	// CampaignGet returns a campaign as its member user_id sees it, with the
@@ -227,9 +233,16 @@ type Querier interface {
 	// The no-op DO UPDATE makes RETURNING yield the existing row too; xmax is 0
 	// only for a freshly inserted row.
 	CoreRuleEnsureForCompendium(ctx context.Context, arg CoreRuleEnsureForCompendiumParams) (CoreRuleEnsureForCompendiumRow, error)
-	// CoreRuleFinishIngestion marks a book ready with its chunk count.
+	CoreRuleFileDelete(ctx context.Context, coreRuleID uuid.UUID) error
+	// CoreRuleFileInsert records one source file of a book; positions run from
+	// 0 in ingestion order. Delete the old list first (CoreRuleFileDelete).
+	CoreRuleFileInsert(ctx context.Context, arg []CoreRuleFileInsertParams) *CoreRuleFileInsertBatchResults
+	// CoreRuleFileList returns a book's source files in ingestion order.
+	CoreRuleFileList(ctx context.Context, coreRuleID uuid.UUID) ([]CoreRuleFileListRow, error)
+	// CoreRuleFinishIngestion marks a book ready with its chunk count and the
+	// chunk settings its chunks were cut with.
 	// unscoped: counts a global book's chunks (campaign_id NULL).
-	CoreRuleFinishIngestion(ctx context.Context, id uuid.UUID) error
+	CoreRuleFinishIngestion(ctx context.Context, arg CoreRuleFinishIngestionParams) error
 	CoreRuleGet(ctx context.Context, id uuid.UUID) (CoreRule, error)
 	CoreRuleGetBySlug(ctx context.Context, slug string) (CoreRule, error)
 	// CoreRuleList returns every book with its compendium counts, by title.
@@ -238,9 +251,16 @@ type Querier interface {
 	// campaign: required and tool_only books always (tool_only ones only to
 	// the compendium), optional ones when the campaign enabled them.
 	CoreRuleListForCampaign(ctx context.Context, campaignID uuid.UUID) ([]CoreRuleListForCampaignRow, error)
+	// CoreRuleListToRechunk returns the books whose chunks were cut with other
+	// chunk settings than these (or unknown ones, from before migration 009)
+	// and that have source files to cut again, oldest first. Books without
+	// chunks are left to their own ingestion job.
+	CoreRuleListToRechunk(ctx context.Context, arg CoreRuleListToRechunkParams) ([]uuid.UUID, error)
 	CoreRuleSetProgress(ctx context.Context, arg CoreRuleSetProgressParams) error
-	// CoreRuleSetSource records a new upload of an existing book and puts it
-	// back to pending.
+	// CoreRuleSetSource records a new upload of an existing book, with the
+	// title and kind given this time, and puts it back to pending. Its file
+	// list is replaced in the same transaction (CoreRuleFileDelete,
+	// CoreRuleFileInsert).
 	CoreRuleSetSource(ctx context.Context, arg CoreRuleSetSourceParams) (CoreRule, error)
 	// CoreRuleSetStatus moves a book through pending, processing, ready and
 	// failed; error is the readable reason when failed, else NULL.
@@ -351,6 +371,12 @@ type Querier interface {
 	ExtractionMarkApplied(ctx context.Context, arg ExtractionMarkAppliedParams) (RecapExtraction, error)
 	// unscoped: the single row of server-wide settings.
 	IngestionSettingsGet(ctx context.Context) (IngestionSetting, error)
+	// IngestionSettingsGetForShare reads the settings and holds a share lock on
+	// them until the transaction ends, so that a concurrent change
+	// (IngestionSettingsUpdate) either commits before it, and is seen, or
+	// waits for it.
+	// unscoped: the single row of server-wide settings.
+	IngestionSettingsGetForShare(ctx context.Context) (IngestionSetting, error)
 	// unscoped: the single row of server-wide settings.
 	IngestionSettingsUpdate(ctx context.Context, arg IngestionSettingsUpdateParams) (IngestionSetting, error)
 	// InviteCampaignByCodeHash returns the campaign of an invite in any state

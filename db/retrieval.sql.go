@@ -36,7 +36,7 @@ func (q *Queries) CampaignCoreRuleSetEnabled(ctx context.Context, arg CampaignCo
 const campaignDocumentCreate = `-- name: CampaignDocumentCreate :one
 INSERT INTO campaign_documents (campaign_id, title, filename, content_type, sha256, size_bytes, uploaded_by)
 VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::bigint, $7::uuid)
-RETURNING id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at
+RETURNING id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
 `
 
 type CampaignDocumentCreateParams struct {
@@ -76,6 +76,8 @@ func (q *Queries) CampaignDocumentCreate(ctx context.Context, arg CampaignDocume
 		&i.UploadedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
@@ -109,6 +111,8 @@ SET status = 'ready',
         SELECT count(*) FROM chunks c
         WHERE c.campaign_id = $1::uuid AND c.campaign_document_id = $2::uuid
     ),
+    chunk_size = $3::integer,
+    chunk_overlap = $4::integer,
     progress_done = progress_total,
     updated_at = now()
 WHERE campaign_id = $1::uuid
@@ -116,17 +120,26 @@ WHERE campaign_id = $1::uuid
 `
 
 type CampaignDocumentFinishIngestionParams struct {
-	CampaignID uuid.UUID
-	ID         uuid.UUID
+	CampaignID   uuid.UUID
+	ID           uuid.UUID
+	ChunkSize    int32
+	ChunkOverlap int32
 }
 
+// CampaignDocumentFinishIngestion marks a document ready with its chunk
+// count and the chunk settings its chunks were cut with.
 func (q *Queries) CampaignDocumentFinishIngestion(ctx context.Context, arg CampaignDocumentFinishIngestionParams) error {
-	_, err := q.db.Exec(ctx, campaignDocumentFinishIngestion, arg.CampaignID, arg.ID)
+	_, err := q.db.Exec(ctx, campaignDocumentFinishIngestion,
+		arg.CampaignID,
+		arg.ID,
+		arg.ChunkSize,
+		arg.ChunkOverlap,
+	)
 	return err
 }
 
 const campaignDocumentGet = `-- name: CampaignDocumentGet :one
-SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at
+SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
 FROM campaign_documents
 WHERE campaign_id = $1::uuid
     AND id = $2::uuid
@@ -156,12 +169,14 @@ func (q *Queries) CampaignDocumentGet(ctx context.Context, arg CampaignDocumentG
 		&i.UploadedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
 
 const campaignDocumentList = `-- name: CampaignDocumentList :many
-SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at
+SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
 FROM campaign_documents
 WHERE campaign_id = $1::uuid
     AND (
@@ -213,7 +228,52 @@ func (q *Queries) CampaignDocumentList(ctx context.Context, arg CampaignDocument
 			&i.UploadedBy,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ChunkSize,
+			&i.ChunkOverlap,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const campaignDocumentListToRechunk = `-- name: CampaignDocumentListToRechunk :many
+SELECT d.campaign_id, d.id, d.sha256
+FROM campaign_documents d
+WHERE d.chunk_count > 0
+    AND (d.chunk_size IS DISTINCT FROM $1::integer
+        OR d.chunk_overlap IS DISTINCT FROM $2::integer)
+ORDER BY d.created_at, d.id
+`
+
+type CampaignDocumentListToRechunkParams struct {
+	ChunkSize    int32
+	ChunkOverlap int32
+}
+
+type CampaignDocumentListToRechunkRow struct {
+	CampaignID uuid.UUID
+	ID         uuid.UUID
+	SHA256     []byte
+}
+
+// CampaignDocumentListToRechunk is CoreRuleListToRechunk for the campaign
+// documents of every campaign.
+// unscoped: background re-chunking after a change of the server-wide chunk settings; each row carries its campaign_id, which every later query of the document is scoped by, and nothing leaves the server.
+func (q *Queries) CampaignDocumentListToRechunk(ctx context.Context, arg CampaignDocumentListToRechunkParams) ([]CampaignDocumentListToRechunkRow, error) {
+	rows, err := q.db.Query(ctx, campaignDocumentListToRechunk, arg.ChunkSize, arg.ChunkOverlap)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CampaignDocumentListToRechunkRow{}
+	for rows.Next() {
+		var i CampaignDocumentListToRechunkRow
+		if err := rows.Scan(&i.CampaignID, &i.ID, &i.SHA256); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -639,7 +699,7 @@ const coreRuleCreate = `-- name: CoreRuleCreate :one
 
 INSERT INTO core_rules (slug, title, kind, filename, sha256, size_bytes)
 VALUES ($1::text, $2::text, $3::text, $4::text, $5::bytea, $6::bigint)
-RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at
+RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
 `
 
 type CoreRuleCreateParams struct {
@@ -686,6 +746,8 @@ func (q *Queries) CoreRuleCreate(ctx context.Context, arg CoreRuleCreateParams) 
 		&i.ProgressTotal,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
@@ -705,25 +767,84 @@ func (q *Queries) CoreRuleDelete(ctx context.Context, id uuid.UUID) (int64, erro
 	return result.RowsAffected(), nil
 }
 
+const coreRuleFileDelete = `-- name: CoreRuleFileDelete :exec
+DELETE FROM core_rule_files
+WHERE core_rule_id = $1::uuid
+`
+
+func (q *Queries) CoreRuleFileDelete(ctx context.Context, coreRuleID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, coreRuleFileDelete, coreRuleID)
+	return err
+}
+
+const coreRuleFileList = `-- name: CoreRuleFileList :many
+SELECT position, filename, sha256, size_bytes
+FROM core_rule_files
+WHERE core_rule_id = $1::uuid
+ORDER BY position
+`
+
+type CoreRuleFileListRow struct {
+	Position  int32
+	Filename  string
+	SHA256    []byte
+	SizeBytes int64
+}
+
+// CoreRuleFileList returns a book's source files in ingestion order.
+func (q *Queries) CoreRuleFileList(ctx context.Context, coreRuleID uuid.UUID) ([]CoreRuleFileListRow, error) {
+	rows, err := q.db.Query(ctx, coreRuleFileList, coreRuleID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CoreRuleFileListRow{}
+	for rows.Next() {
+		var i CoreRuleFileListRow
+		if err := rows.Scan(
+			&i.Position,
+			&i.Filename,
+			&i.SHA256,
+			&i.SizeBytes,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const coreRuleFinishIngestion = `-- name: CoreRuleFinishIngestion :exec
 UPDATE core_rules
 SET status = 'ready',
     error = NULL,
     chunk_count = (SELECT count(*) FROM chunks c WHERE c.core_rule_id = $1::uuid),
+    chunk_size = $2::integer,
+    chunk_overlap = $3::integer,
     progress_done = progress_total,
     updated_at = now()
 WHERE id = $1::uuid
 `
 
-// CoreRuleFinishIngestion marks a book ready with its chunk count.
+type CoreRuleFinishIngestionParams struct {
+	ID           uuid.UUID
+	ChunkSize    int32
+	ChunkOverlap int32
+}
+
+// CoreRuleFinishIngestion marks a book ready with its chunk count and the
+// chunk settings its chunks were cut with.
 // unscoped: counts a global book's chunks (campaign_id NULL).
-func (q *Queries) CoreRuleFinishIngestion(ctx context.Context, id uuid.UUID) error {
-	_, err := q.db.Exec(ctx, coreRuleFinishIngestion, id)
+func (q *Queries) CoreRuleFinishIngestion(ctx context.Context, arg CoreRuleFinishIngestionParams) error {
+	_, err := q.db.Exec(ctx, coreRuleFinishIngestion, arg.ID, arg.ChunkSize, arg.ChunkOverlap)
 	return err
 }
 
 const coreRuleGet = `-- name: CoreRuleGet :one
-SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at
+SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
 FROM core_rules
 WHERE id = $1::uuid
 `
@@ -746,12 +867,14 @@ func (q *Queries) CoreRuleGet(ctx context.Context, id uuid.UUID) (CoreRule, erro
 		&i.ProgressTotal,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
 
 const coreRuleGetBySlug = `-- name: CoreRuleGetBySlug :one
-SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at
+SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
 FROM core_rules
 WHERE slug = $1::text
 `
@@ -774,12 +897,14 @@ func (q *Queries) CoreRuleGetBySlug(ctx context.Context, slug string) (CoreRule,
 		&i.ProgressTotal,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
 
 const coreRuleList = `-- name: CoreRuleList :many
-SELECT r.id, r.slug, r.title, r.kind, r.status, r.error, r.filename, r.sha256, r.size_bytes, r.chunk_count, r.progress_done, r.progress_total, r.created_at, r.updated_at,
+SELECT r.id, r.slug, r.title, r.kind, r.status, r.error, r.filename, r.sha256, r.size_bytes, r.chunk_count, r.progress_done, r.progress_total, r.created_at, r.updated_at, r.chunk_size, r.chunk_overlap,
     (SELECT count(*) FROM monsters m WHERE m.core_rule_id = r.id)::bigint AS monster_count,
     (SELECT count(*) FROM items i WHERE i.core_rule_id = r.id)::bigint AS item_count
 FROM core_rules r
@@ -801,6 +926,8 @@ type CoreRuleListRow struct {
 	ProgressTotal int32
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	ChunkSize     *int32
+	ChunkOverlap  *int32
 	MonsterCount  int64
 	ItemCount     int64
 }
@@ -830,6 +957,8 @@ func (q *Queries) CoreRuleList(ctx context.Context) ([]CoreRuleListRow, error) {
 			&i.ProgressTotal,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.ChunkSize,
+			&i.ChunkOverlap,
 			&i.MonsterCount,
 			&i.ItemCount,
 		); err != nil {
@@ -897,6 +1026,45 @@ func (q *Queries) CoreRuleListForCampaign(ctx context.Context, campaignID uuid.U
 	return items, nil
 }
 
+const coreRuleListToRechunk = `-- name: CoreRuleListToRechunk :many
+SELECT r.id
+FROM core_rules r
+WHERE r.chunk_count > 0
+    AND (r.chunk_size IS DISTINCT FROM $1::integer
+        OR r.chunk_overlap IS DISTINCT FROM $2::integer)
+    AND EXISTS (SELECT 1 FROM core_rule_files f WHERE f.core_rule_id = r.id)
+ORDER BY r.created_at, r.id
+`
+
+type CoreRuleListToRechunkParams struct {
+	ChunkSize    int32
+	ChunkOverlap int32
+}
+
+// CoreRuleListToRechunk returns the books whose chunks were cut with other
+// chunk settings than these (or unknown ones, from before migration 009)
+// and that have source files to cut again, oldest first. Books without
+// chunks are left to their own ingestion job.
+func (q *Queries) CoreRuleListToRechunk(ctx context.Context, arg CoreRuleListToRechunkParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, coreRuleListToRechunk, arg.ChunkSize, arg.ChunkOverlap)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const coreRuleSetProgress = `-- name: CoreRuleSetProgress :exec
 UPDATE core_rules
 SET progress_done = $1::integer,
@@ -919,31 +1087,36 @@ func (q *Queries) CoreRuleSetProgress(ctx context.Context, arg CoreRuleSetProgre
 const coreRuleSetSource = `-- name: CoreRuleSetSource :one
 UPDATE core_rules
 SET title = $1::text,
-    filename = $2::text,
-    sha256 = $3::bytea,
-    size_bytes = $4::bigint,
+    kind = $2::text,
+    filename = $3::text,
+    sha256 = $4::bytea,
+    size_bytes = $5::bigint,
     status = 'pending',
     error = NULL,
     progress_done = 0,
     progress_total = 0,
     updated_at = now()
-WHERE id = $5::uuid
-RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at
+WHERE id = $6::uuid
+RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
 `
 
 type CoreRuleSetSourceParams struct {
 	Title     string
+	Kind      string
 	Filename  string
 	SHA256    []byte
 	SizeBytes int64
 	ID        uuid.UUID
 }
 
-// CoreRuleSetSource records a new upload of an existing book and puts it
-// back to pending.
+// CoreRuleSetSource records a new upload of an existing book, with the
+// title and kind given this time, and puts it back to pending. Its file
+// list is replaced in the same transaction (CoreRuleFileDelete,
+// CoreRuleFileInsert).
 func (q *Queries) CoreRuleSetSource(ctx context.Context, arg CoreRuleSetSourceParams) (CoreRule, error) {
 	row := q.db.QueryRow(ctx, coreRuleSetSource,
 		arg.Title,
+		arg.Kind,
 		arg.Filename,
 		arg.SHA256,
 		arg.SizeBytes,
@@ -965,6 +1138,8 @@ func (q *Queries) CoreRuleSetSource(ctx context.Context, arg CoreRuleSetSourcePa
 		&i.ProgressTotal,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
 	)
 	return i, err
 }
@@ -999,6 +1174,31 @@ WHERE id
 // unscoped: the single row of server-wide settings.
 func (q *Queries) IngestionSettingsGet(ctx context.Context) (IngestionSetting, error) {
 	row := q.db.QueryRow(ctx, ingestionSettingsGet)
+	var i IngestionSetting
+	err := row.Scan(
+		&i.ID,
+		&i.ChunkSize,
+		&i.ChunkOverlap,
+		&i.EmbeddingModel,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const ingestionSettingsGetForShare = `-- name: IngestionSettingsGetForShare :one
+SELECT id, chunk_size, chunk_overlap, embedding_model, updated_at
+FROM ingestion_settings
+WHERE id
+FOR SHARE
+`
+
+// IngestionSettingsGetForShare reads the settings and holds a share lock on
+// them until the transaction ends, so that a concurrent change
+// (IngestionSettingsUpdate) either commits before it, and is seen, or
+// waits for it.
+// unscoped: the single row of server-wide settings.
+func (q *Queries) IngestionSettingsGetForShare(ctx context.Context) (IngestionSetting, error) {
+	row := q.db.QueryRow(ctx, ingestionSettingsGetForShare)
 	var i IngestionSetting
 	err := row.Scan(
 		&i.ID,

@@ -25,10 +25,13 @@ FROM core_rules
 WHERE slug = @slug::text;
 
 -- name: CoreRuleSetSource :one
--- CoreRuleSetSource records a new upload of an existing book and puts it
--- back to pending.
+-- CoreRuleSetSource records a new upload of an existing book, with the
+-- title and kind given this time, and puts it back to pending. Its file
+-- list is replaced in the same transaction (CoreRuleFileDelete,
+-- CoreRuleFileInsert).
 UPDATE core_rules
 SET title = @title::text,
+    kind = @kind::text,
     filename = @filename::text,
     sha256 = sqlc.narg('sha256')::bytea,
     size_bytes = @size_bytes::bigint,
@@ -39,6 +42,23 @@ SET title = @title::text,
     updated_at = now()
 WHERE id = @id::uuid
 RETURNING *;
+
+-- name: CoreRuleFileInsert :batchexec
+-- CoreRuleFileInsert records one source file of a book; positions run from
+-- 0 in ingestion order. Delete the old list first (CoreRuleFileDelete).
+INSERT INTO core_rule_files (core_rule_id, position, filename, sha256, size_bytes)
+VALUES (@core_rule_id::uuid, @position::integer, @filename::text, @sha256::bytea, @size_bytes::bigint);
+
+-- name: CoreRuleFileDelete :exec
+DELETE FROM core_rule_files
+WHERE core_rule_id = @core_rule_id::uuid;
+
+-- name: CoreRuleFileList :many
+-- CoreRuleFileList returns a book's source files in ingestion order.
+SELECT position, filename, sha256, size_bytes
+FROM core_rule_files
+WHERE core_rule_id = @core_rule_id::uuid
+ORDER BY position;
 
 -- name: CoreRuleList :many
 -- CoreRuleList returns every book with its compendium counts, by title.
@@ -252,17 +272,22 @@ WHERE c.campaign_id = @campaign_id::uuid
     AND c.campaign_document_id = @campaign_document_id::uuid;
 
 -- name: CoreRuleFinishIngestion :exec
--- CoreRuleFinishIngestion marks a book ready with its chunk count.
+-- CoreRuleFinishIngestion marks a book ready with its chunk count and the
+-- chunk settings its chunks were cut with.
 -- unscoped: counts a global book's chunks (campaign_id NULL).
 UPDATE core_rules
 SET status = 'ready',
     error = NULL,
     chunk_count = (SELECT count(*) FROM chunks c WHERE c.core_rule_id = @id::uuid),
+    chunk_size = @chunk_size::integer,
+    chunk_overlap = @chunk_overlap::integer,
     progress_done = progress_total,
     updated_at = now()
 WHERE id = @id::uuid;
 
 -- name: CampaignDocumentFinishIngestion :exec
+-- CampaignDocumentFinishIngestion marks a document ready with its chunk
+-- count and the chunk settings its chunks were cut with.
 UPDATE campaign_documents
 SET status = 'ready',
     error = NULL,
@@ -270,10 +295,47 @@ SET status = 'ready',
         SELECT count(*) FROM chunks c
         WHERE c.campaign_id = @campaign_id::uuid AND c.campaign_document_id = @id::uuid
     ),
+    chunk_size = @chunk_size::integer,
+    chunk_overlap = @chunk_overlap::integer,
     progress_done = progress_total,
     updated_at = now()
 WHERE campaign_id = @campaign_id::uuid
     AND id = @id::uuid;
+
+-- name: CoreRuleListToRechunk :many
+-- CoreRuleListToRechunk returns the books whose chunks were cut with other
+-- chunk settings than these (or unknown ones, from before migration 009)
+-- and that have source files to cut again, oldest first. Books without
+-- chunks are left to their own ingestion job.
+SELECT r.id
+FROM core_rules r
+WHERE r.chunk_count > 0
+    AND (r.chunk_size IS DISTINCT FROM @chunk_size::integer
+        OR r.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer)
+    AND EXISTS (SELECT 1 FROM core_rule_files f WHERE f.core_rule_id = r.id)
+ORDER BY r.created_at, r.id;
+
+-- name: CampaignDocumentListToRechunk :many
+-- CampaignDocumentListToRechunk is CoreRuleListToRechunk for the campaign
+-- documents of every campaign.
+-- unscoped: background re-chunking after a change of the server-wide chunk settings; each row carries its campaign_id, which every later query of the document is scoped by, and nothing leaves the server.
+SELECT d.campaign_id, d.id, d.sha256
+FROM campaign_documents d
+WHERE d.chunk_count > 0
+    AND (d.chunk_size IS DISTINCT FROM @chunk_size::integer
+        OR d.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer)
+ORDER BY d.created_at, d.id;
+
+-- name: IngestionSettingsGetForShare :one
+-- IngestionSettingsGetForShare reads the settings and holds a share lock on
+-- them until the transaction ends, so that a concurrent change
+-- (IngestionSettingsUpdate) either commits before it, and is seen, or
+-- waits for it.
+-- unscoped: the single row of server-wide settings.
+SELECT *
+FROM ingestion_settings
+WHERE id
+FOR SHARE;
 
 -- name: ChunkListStaleEmbeddings :many
 -- ChunkListStaleEmbeddings returns up to row_limit chunks whose embedding

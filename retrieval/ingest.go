@@ -48,8 +48,9 @@ type target interface {
 	setStatus(ctx context.Context, q *db.Queries, status string, msg *string) error
 	setProgress(ctx context.Context, q *db.Queries, done, total int) error
 	// replace swaps the target's chunks and term statistics for new ones
-	// and marks it ready, inside tx.
-	replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string) error
+	// and marks it ready with the chunk settings they were cut with, inside
+	// tx.
+	replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string, opts ChunkOptions) error
 	String() string
 }
 
@@ -153,7 +154,7 @@ func (s *Service) ingest(ctx context.Context, t target, files []File, progress P
 	}
 
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		return t.replace(ctx, s.q.WithTx(tx), chunks, vecs, emb.Model())
+		return t.replace(ctx, s.q.WithTx(tx), chunks, vecs, emb.Model(), opts)
 	})
 	if err != nil {
 		return fmt.Errorf("store chunks of %s: %w", t, err)
@@ -215,7 +216,7 @@ func (t coreRuleTarget) setProgress(ctx context.Context, q *db.Queries, done, to
 	return q.CoreRuleSetProgress(ctx, db.CoreRuleSetProgressParams{ID: t.id, ProgressDone: int32(done), ProgressTotal: int32(total)})
 }
 
-func (t coreRuleTarget) replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string) error {
+func (t coreRuleTarget) replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string, opts ChunkOptions) error {
 	if err := q.ChunkDeleteForCoreRule(ctx, t.id); err != nil {
 		return fmt.Errorf("delete old chunks: %w", err)
 	}
@@ -249,7 +250,9 @@ func (t coreRuleTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 	if err := q.ChunkTermBuildForCoreRule(ctx, t.id); err != nil {
 		return fmt.Errorf("build term index: %w", err)
 	}
-	if err := q.CoreRuleFinishIngestion(ctx, t.id); err != nil {
+	if err := q.CoreRuleFinishIngestion(ctx, db.CoreRuleFinishIngestionParams{
+		ID: t.id, ChunkSize: int32(opts.Size), ChunkOverlap: int32(opts.Overlap),
+	}); err != nil {
 		return fmt.Errorf("mark ready: %w", err)
 	}
 	return nil
@@ -269,7 +272,7 @@ func (t documentTarget) setProgress(ctx context.Context, q *db.Queries, done, to
 	})
 }
 
-func (t documentTarget) replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string) error {
+func (t documentTarget) replace(ctx context.Context, q *db.Queries, chunks []Chunk, vecs [][]float32, model string, opts ChunkOptions) error {
 	scope := db.ChunkDeleteForDocumentParams{CampaignID: t.campaignID, CampaignDocumentID: t.id}
 	if err := q.ChunkDeleteForDocument(ctx, scope); err != nil {
 		return fmt.Errorf("delete old chunks: %w", err)
@@ -305,7 +308,9 @@ func (t documentTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 	if err := q.ChunkTermBuildForDocument(ctx, db.ChunkTermBuildForDocumentParams(scope)); err != nil {
 		return fmt.Errorf("build term index: %w", err)
 	}
-	if err := q.CampaignDocumentFinishIngestion(ctx, db.CampaignDocumentFinishIngestionParams{CampaignID: t.campaignID, ID: t.id}); err != nil {
+	if err := q.CampaignDocumentFinishIngestion(ctx, db.CampaignDocumentFinishIngestionParams{
+		CampaignID: t.campaignID, ID: t.id, ChunkSize: int32(opts.Size), ChunkOverlap: int32(opts.Overlap),
+	}); err != nil {
 		return fmt.Errorf("mark ready: %w", err)
 	}
 	return nil

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
 	"gametable/db"
@@ -73,10 +75,41 @@ func (ReembedArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
+// RechunkArgs is the job that cuts every rule book and campaign document
+// again after a change of chunk size or overlap (see Service.Rechunk). Only
+// one is queued or running at a time; a change during a run is picked up
+// by that run, which re-reads the settings before every pass and completes
+// only in a transaction that has locked them and found nothing left to do.
+//
+// The job ingests the sources itself, one after another, rather than
+// queueing one ingestion job per source: which sources are left is kept in
+// the rows (the chunk settings each was last cut with), so a restarted or
+// retried run resumes with the rest and never cuts a finished source again
+// for the same settings, however often they change; one source at a time keeps
+// the load on the embedding endpoint what one ingestion makes; and there is
+// no fan-out of jobs that a second change would duplicate. The cost is one
+// long job, which Timeout bounds per attempt.
+type RechunkArgs struct{}
+
+// Kind names the job for River.
+func (RechunkArgs) Kind() string { return "retrieval_rechunk" }
+
+// InsertOpts makes the job unique while it waits or runs.
+func (RechunkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       QueueName,
+		MaxAttempts: 10,
+		UniqueOpts: river.UniqueOpts{
+			ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+		},
+	}
+}
+
 var (
 	_ river.Worker[IngestDocumentArgs] = (*ingestDocumentWorker)(nil)
 	_ river.Worker[IngestCoreRuleArgs] = (*ingestCoreRuleWorker)(nil)
 	_ river.Worker[ReembedArgs]        = (*reembedWorker)(nil)
+	_ river.Worker[RechunkArgs]        = (*rechunkWorker)(nil)
 )
 
 // AddWorkers registers the retrieval workers.
@@ -84,6 +117,7 @@ func (s *Service) AddWorkers(workers *river.Workers) {
 	river.AddWorker(workers, &ingestDocumentWorker{svc: s})
 	river.AddWorker(workers, &ingestCoreRuleWorker{svc: s})
 	river.AddWorker(workers, &reembedWorker{svc: s})
+	river.AddWorker(workers, &rechunkWorker{svc: s})
 }
 
 type ingestDocumentWorker struct {
@@ -138,6 +172,30 @@ func (w *reembedWorker) Timeout(*river.Job[ReembedArgs]) time.Duration {
 
 func (w *reembedWorker) Work(ctx context.Context, _ *river.Job[ReembedArgs]) error {
 	_, err := w.svc.Reembed(ctx, nil)
+	return err
+}
+
+type rechunkWorker struct {
+	river.WorkerDefaults[RechunkArgs]
+	svc *Service
+}
+
+// Timeout bounds one attempt, as for a book's ingestion. A run that times
+// out is retried and resumes with the sources still to do.
+func (w *rechunkWorker) Timeout(*river.Job[RechunkArgs]) time.Duration {
+	return 2 * time.Hour
+}
+
+// Work completes the job in the transaction that finds nothing left to do,
+// so a settings change either is seen by this run or, committing after it,
+// finds the job completed and queues a new one.
+func (w *rechunkWorker) Work(ctx context.Context, job *river.Job[RechunkArgs]) error {
+	_, err := w.svc.rechunk(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return fmt.Errorf("complete re-chunking job: %w", err)
+		}
+		return nil
+	})
 	return err
 }
 

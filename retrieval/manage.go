@@ -143,9 +143,9 @@ type CreateCoreRuleParams struct {
 	Files []File
 }
 
-// CreateCoreRule stores the files, creates the book (pending) and enqueues
-// its ingestion in one transaction. A taken slug is db.ErrConflict; bad
-// fields are a *ValidationError.
+// CreateCoreRule stores the files, creates the book (pending) with its
+// list of files and enqueues its ingestion in one transaction. A taken slug
+// is db.ErrConflict; bad fields are a *ValidationError.
 func (s *Service) CreateCoreRule(ctx context.Context, p CreateCoreRuleParams) (db.CoreRule, error) {
 	refs, err := s.checkCoreRule(p)
 	if err != nil {
@@ -153,38 +153,70 @@ func (s *Service) CreateCoreRule(ctx context.Context, p CreateCoreRuleParams) (d
 	}
 	var rule db.CoreRule
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
 		var err error
-		rule, err = s.q.WithTx(tx).CoreRuleCreate(ctx, coreRuleCreateParams(p, refs))
+		rule, err = q.CoreRuleCreate(ctx, coreRuleCreateParams(p, refs))
 		if err != nil {
 			return fmt.Errorf("create core rule: %w", db.Interpret(err))
+		}
+		if err := setCoreRuleFiles(ctx, q, rule.ID, p.Files, refs); err != nil {
+			return err
 		}
 		return s.enqueue(ctx, tx, IngestCoreRuleArgs{CoreRuleID: rule.ID, Files: refs})
 	})
 	return rule, err
 }
 
-// ImportCoreRule creates the book, or replaces the files of the book with
-// that slug, and ingests it now, reporting progress: the command line's
-// "rules import". It needs no queue. On an ingestion failure the book is
-// failed with a readable error, which is also returned.
+// setCoreRuleFiles replaces the list of a book's source files (refs, in
+// order; files holds their contents) inside the caller's transaction.
+func setCoreRuleFiles(ctx context.Context, q *db.Queries, id uuid.UUID, files []File, refs []FileRef) error {
+	if err := q.CoreRuleFileDelete(ctx, id); err != nil {
+		return fmt.Errorf("delete files of core rule %s: %w", id, db.Interpret(err))
+	}
+	params := make([]db.CoreRuleFileInsertParams, len(refs))
+	for i, r := range refs {
+		params[i] = db.CoreRuleFileInsertParams{
+			CoreRuleID: id, Position: int32(i), Filename: r.Name, SHA256: mustHex(r.SHA256), SizeBytes: int64(len(files[i].Data)),
+		}
+	}
+	if err := execBatch(q.CoreRuleFileInsert(ctx, params)); err != nil {
+		return fmt.Errorf("record files of core rule %s: %w", id, db.Interpret(err))
+	}
+	return nil
+}
+
+// ImportCoreRule creates the book, or replaces the title, kind and files of
+// the book with that slug, and ingests it now, reporting progress: the
+// command line's "rules import". It needs no queue. The book row and its
+// list of files are saved in one transaction before the ingestion; on an
+// ingestion failure the book is failed with a readable error, which is also
+// returned.
 func (s *Service) ImportCoreRule(ctx context.Context, p CreateCoreRuleParams, progress ProgressFunc) (db.CoreRule, error) {
 	refs, err := s.checkCoreRule(p)
 	if err != nil {
 		return db.CoreRule{}, err
 	}
-	rule, err := s.q.CoreRuleGetBySlug(ctx, p.Slug)
-	switch err = db.Interpret(err); {
-	case errors.Is(err, db.ErrNotFound):
-		rule, err = s.q.CoreRuleCreate(ctx, coreRuleCreateParams(p, refs))
-	case err == nil:
-		last := p.Files[len(p.Files)-1]
-		rule, err = s.q.CoreRuleSetSource(ctx, db.CoreRuleSetSourceParams{
-			ID: rule.ID, Title: p.Title, Filename: SanitizeFilename(last.Name),
-			SHA256: mustHex(refs[len(refs)-1].SHA256), SizeBytes: int64(len(last.Data)),
-		})
-	}
+	var rule db.CoreRule
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
+		var err error
+		rule, err = q.CoreRuleGetBySlug(ctx, p.Slug)
+		switch err = db.Interpret(err); {
+		case errors.Is(err, db.ErrNotFound):
+			rule, err = q.CoreRuleCreate(ctx, coreRuleCreateParams(p, refs))
+		case err == nil:
+			c := coreRuleCreateParams(p, refs)
+			rule, err = q.CoreRuleSetSource(ctx, db.CoreRuleSetSourceParams{
+				ID: rule.ID, Title: c.Title, Kind: c.Kind, Filename: c.Filename, SHA256: c.SHA256, SizeBytes: c.SizeBytes,
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("save core rule %s: %w", p.Slug, db.Interpret(err))
+		}
+		return setCoreRuleFiles(ctx, q, rule.ID, p.Files, refs)
+	})
 	if err != nil {
-		return db.CoreRule{}, fmt.Errorf("save core rule %s: %w", p.Slug, db.Interpret(err))
+		return db.CoreRule{}, err
 	}
 	if err := s.IngestCoreRule(ctx, rule.ID, p.Files, progress); err != nil {
 		return rule, err
@@ -235,9 +267,11 @@ func (s *Service) GetSettings(ctx context.Context) (Settings, error) {
 	return Settings{ChunkSize: int(row.ChunkSize), ChunkOverlap: int(row.ChunkOverlap), EmbeddingModel: row.EmbeddingModel}, nil
 }
 
-// UpdateSettings validates and saves the settings. When the embedding
-// model changes, a re-embedding job is queued in the same transaction.
-// Chunk sizes apply to books and documents ingested from then on.
+// UpdateSettings validates and saves the settings. In the same
+// transaction it queues what the change needs: when the chunk size or
+// overlap changes, a re-chunking job (RechunkArgs) that cuts every book and
+// document again; when the embedding model changes, a re-embedding job
+// (ReembedArgs). Unchanged settings queue nothing.
 func (s *Service) UpdateSettings(ctx context.Context, in Settings) (Settings, error) {
 	fields := map[string]string{}
 	if in.ChunkSize < 100 || in.ChunkSize > 20000 {
@@ -265,6 +299,14 @@ func (s *Service) UpdateSettings(ctx context.Context, in Settings) (Settings, er
 			ChunkSize: int32(in.ChunkSize), ChunkOverlap: int32(in.ChunkOverlap), EmbeddingModel: in.EmbeddingModel,
 		}); err != nil {
 			return fmt.Errorf("save ingestion settings: %w", err)
+		}
+		// Re-chunking first: it embeds with the new model too, and a
+		// re-embedding queued behind it (the same queue, in insertion
+		// order) then finds only the chunks it did not replace.
+		if old.ChunkSize != int32(in.ChunkSize) || old.ChunkOverlap != int32(in.ChunkOverlap) {
+			if err := s.enqueue(ctx, tx, RechunkArgs{}); err != nil {
+				return err
+			}
 		}
 		if s.modelName(old.EmbeddingModel) != s.modelName(in.EmbeddingModel) {
 			return s.enqueue(ctx, tx, ReembedArgs{})

@@ -21,7 +21,7 @@ const rulesUsage = `usage: gametable rules import --title T --slug S --kind requ
 Ingests a rule book from Markdown, plain text or PDF files (the type is
 recognised from the content): extracts the text, splits it by headings,
 embeds the chunks and indexes them, now, showing progress. Importing an
-existing slug replaces that book's text. The embedding model is the
+existing slug replaces that book's title, kind and text. The embedding model is the
 server's (GAMETABLE_EMBEDDINGS_*, else the offline default).
 `
 
