@@ -15,18 +15,22 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
 	"gametable/codex"
+	"gametable/compendium"
 	"gametable/db"
 	"gametable/db/localpg"
+	"gametable/demo"
 	apphttp "gametable/http"
 	"gametable/hub"
 	"gametable/jobs"
@@ -510,4 +514,343 @@ func embeddingsName(cfg Config) string {
 		return "offline"
 	}
 	return cfg.EmbeddingsModel
+}
+
+func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(getenv, fs, args)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	pool, err := db.NewPool(ctx, d.url, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return seedDemo(ctx, pool, cfg, stdout)
+}
+
+// seedDemo loads the demo campaign and prints where and how to log in.
+func seedDemo(ctx context.Context, pool *pgxpool.Pool, cfg Config, stdout io.Writer) error {
+	res, err := demo.Load(ctx, pool, apphttp.HashPassword)
+	if err != nil {
+		return err
+	}
+	// The demo's house rules: an optional rule book, enabled for the demo
+	// campaign only, so search and the rules chat work out of the box.
+	rag, err := newRetrieval(pool, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	book, err := rag.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: demo.RuleBookSlug, Title: demo.RuleBookTitle, Kind: retrieval.KindOptional,
+		Files: []retrieval.File{{Name: "house-rules.md", Data: []byte(demo.RuleBook)}},
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("demo rule book: %w", err)
+	}
+	if err := rag.SetCoreRuleEnabled(ctx, res.CampaignID, book.ID, true); err != nil {
+		return fmt.Errorf("enable the demo rule book: %w", err)
+	}
+	state := "is ready"
+	if res.Created {
+		state = "was created"
+	}
+	fmt.Fprintf(stdout, "\nThe demo campaign %q %s. Log in at %s with:\n", res.CampaignName, state, cfg.BaseURL)
+	for _, l := range res.Logins {
+		fmt.Fprintf(stdout, "  %-7s %-30s password %s  (%s)\n", l.Role, l.Email, l.Password, l.DisplayName)
+	}
+	fmt.Fprintln(stdout, "Each seed run gives these demo accounts new passwords.")
+	fmt.Fprintln(stdout)
+	return nil
+}
+
+// runUser handles "gametable user promote EMAIL".
+func runUser(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "promote" {
+		fmt.Fprintln(stderr, "usage: gametable user promote EMAIL")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("user promote", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(getenv, fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: gametable user promote EMAIL")
+		return errUsage
+	}
+	email := strings.ToLower(strings.TrimSpace(fs.Arg(0)))
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	conn, err := db.Connect(ctx, d.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	u, err := db.New(conn).UserPromoteByEmail(ctx, email)
+	if err != nil {
+		if errors.Is(db.Interpret(err), db.ErrNotFound) {
+			return fmt.Errorf("no account has the email %q", email)
+		}
+		return fmt.Errorf("promote %s: %w", email, err)
+	}
+	fmt.Fprintf(stdout, "%s (%s) is now an admin\n", u.Email, u.DisplayName)
+	return nil
+}
+
+// runDB handles the development helpers "gametable db up" (run the local
+// PostgreSQL in the foreground, migrated, and print its URL until Ctrl-C)
+// and "gametable db reset" (drop and recreate the local database, migrated).
+// They work only on the embedded local PostgreSQL, never on DATABASE_URL.
+func runDB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "reset") {
+		fmt.Fprintln(stderr, "usage: gametable db up|reset")
+		return errUsage
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("db "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := loadConfig(getenv, fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" {
+		return badConfig("gametable db %s works on the local PostgreSQL only; unset DATABASE_URL", sub)
+	}
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+
+	if sub == "reset" {
+		if err := recreateDatabase(ctx, d.cluster.DatabaseURL("postgres"), "gametable"); err != nil {
+			return err
+		}
+	}
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "DATABASE_URL=%q\nSQLC_DATABASE_URL=%q\npsql: %s\n", d.url, d.url, d.cluster.PsqlCommand())
+	if sub == "reset" {
+		return nil
+	}
+	fmt.Fprintln(stdout, "PostgreSQL is running; press Ctrl-C to stop it.")
+	select {
+	case <-ctx.Done():
+	case <-d.cluster.Done():
+		return errors.New("postgresql exited")
+	}
+	return nil
+}
+
+// recreateDatabase drops and creates name through the maintenance database.
+func recreateDatabase(ctx context.Context, maintenanceURL, name string) error {
+	conn, err := db.Connect(ctx, maintenanceURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	return nil
+}
+
+const rulesUsage = `usage: gametable rules import --title T --slug S --kind required|optional|toolOnly FILE...
+
+Ingests a rule book from Markdown, plain text or PDF files (the type is
+recognised from the content): extracts the text, splits it by headings,
+embeds the chunks and indexes them, now, showing progress. Importing an
+existing slug replaces that book's title, kind and text. The embedding model is the
+server's (GAMETABLE_EMBEDDINGS_*, else the offline default).
+`
+
+// newRetrieval builds the retrieval service of the server and the command
+// line: embeddings from GAMETABLE_EMBEDDINGS_* (offline without a base
+// URL), uploads kept under the data directory.
+func newRetrieval(pool *pgxpool.Pool, cfg Config, logger *slog.Logger) (*retrieval.Service, error) {
+	files, err := retrieval.NewFileStore(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return nil, err
+	}
+	return retrieval.New(retrieval.Config{
+		Pool: pool,
+		Embedders: retrieval.NewEmbedders(retrieval.OpenAIConfig{
+			BaseURL: cfg.EmbeddingsBaseURL, Model: cfg.EmbeddingsModel, APIKey: cfg.EmbeddingsAPIKey,
+			// OpenAI's text-embedding-3 models shorten their vectors to the
+			// index's 384 dimensions when asked; other servers may refuse
+			// the parameter.
+			SendDimensions: strings.HasPrefix(cfg.EmbeddingsModel, "text-embedding-3"),
+		}),
+		Files:  files,
+		Logger: logger,
+	})
+}
+
+// runRules is "gametable rules import".
+func runRules(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprint(stderr, rulesUsage)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("rules import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, rulesUsage) }
+	title := fs.String("title", "", "title of the book (required)")
+	slug := fs.String("slug", "", "slug of the book (required)")
+	kindFlag := fs.String("kind", "", "required, optional or toolOnly (required)")
+	cfg, err := loadConfig(getenv, fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *title == "" || *slug == "" || *kindFlag == "" || fs.NArg() == 0 {
+		fmt.Fprint(stderr, rulesUsage)
+		return errUsage
+	}
+	kind, ok := retrieval.KindFromAPI(*kindFlag)
+	if !ok {
+		return badConfig("--kind: must be required, optional or toolOnly, not %q", *kindFlag)
+	}
+	files := make([]retrieval.File, 0, fs.NArg())
+	for _, name := range fs.Args() {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		files = append(files, retrieval.File{Name: filepath.Base(name), Data: data})
+	}
+
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	pool, err := db.NewPool(ctx, d.url, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc, err := newRetrieval(pool, cfg, logger)
+	if err != nil {
+		return err
+	}
+
+	progress, done := progressPrinter(stdout)
+	rule, err := svc.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: *slug, Title: *title, Kind: kind, Files: files,
+	}, progress)
+	done()
+	if err != nil {
+		return fmt.Errorf("rules import: %w", err)
+	}
+	fmt.Fprintf(stdout, "imported %q (%s, %s): %d chunks, status %s\n",
+		rule.Slug, rule.Title, retrieval.KindToAPI(rule.Kind), rule.ChunkCount, rule.Status)
+	return nil
+}
+
+// progressPrinter shows ingestion progress: on a terminal one line
+// rewritten with \r; elsewhere nothing until the summary. done ends the
+// progress line.
+func progressPrinter(w io.Writer) (retrieval.ProgressFunc, func()) {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil, func() {}
+	}
+	shown := false
+	return func(p retrieval.Progress) {
+			shown = true
+			pct := 0
+			if p.Total > 0 {
+				pct = p.Done * 100 / p.Total
+			}
+			fmt.Fprintf(w, "\rembedding: %d/%d chunks (%3d%%)", p.Done, p.Total, pct)
+		}, func() {
+			if shown {
+				fmt.Fprintln(w)
+			}
+		}
+}
+
+const compendiumUsage = `usage: gametable compendium import --rules SLUG [--kind required|optional|toolOnly] [--title T] FILE...
+
+Loads monsters, equipment and magic items from 5e-database JSON files into
+the rule book SLUG (created as toolOnly unless --kind says otherwise). Each
+file's kind is recognised from its records. Re-importing updates in place.
+Malformed records are reported and skipped; the exit status is then 1.
+`
+
+// runCompendium is "gametable compendium import": flags and database here,
+// the work in compendium.RunImport.
+func runCompendium(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprint(stderr, compendiumUsage)
+		return errUsage
+	}
+	fs := flag.NewFlagSet("compendium import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, compendiumUsage) }
+	slug := fs.String("rules", "", "slug of the rule book to load into (required)")
+	kind := fs.String("kind", "toolOnly", "kind of a new book: required, optional or toolOnly")
+	title := fs.String("title", "", "title of a new book (default: the slug)")
+	cfg, err := loadConfig(getenv, fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *slug == "" || fs.NArg() == 0 {
+		fmt.Fprint(stderr, compendiumUsage)
+		return errUsage
+	}
+	if _, err := compendium.ParseBookKind(*kind); err != nil {
+		return badConfig("--kind: %v", err)
+	}
+
+	logger := newLogger(cfg, stderr)
+	d, err := openDatabase(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer d.close(logger)
+	if err := migrate(ctx, d.url); err != nil {
+		return err
+	}
+	conn, err := db.Connect(ctx, d.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	opts := compendium.ImportOptions{Slug: *slug, Kind: *kind, Title: *title}
+	if _, err := compendium.RunImport(ctx, conn, opts, fs.Args(), stdout); err != nil {
+		return fmt.Errorf("compendium import: %w", err)
+	}
+	return nil
 }

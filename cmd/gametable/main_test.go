@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"gametable/compendium"
+	"gametable/db"
 	"gametable/db/dbtest"
 	"gametable/db/localpg"
 )
@@ -246,4 +249,139 @@ func TestServe_EmbeddedDefaultSurvivesKill9(t *testing.T) {
 	require.NoError(t, c2.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, <-c2.exited)
 	c2.exited <- nil
+}
+
+func TestRun_CompendiumImport(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := envFrom(map[string]string{"DATABASE_URL": dbtest.URL(t), "GAMETABLE_LOG_LEVEL": "warn"})
+
+	// A small file of our own: one good monster, one malformed.
+	const good = `{"index":"bog-hound","name":"Bog Hound","challenge_rating":0.5,"hit_points":11,
+		"armor_class":[{"type":"natural","value":12}],"strength":13,"dexterity":14,"constitution":12,
+		"intelligence":3,"wisdom":12,"charisma":6}`
+	const bad = `{"index":"broken","name":"Broken","challenge_rating":1}`
+	path := filepath.Join(t.TempDir(), "bestiary.json")
+	require.NoError(t, os.WriteFile(path, []byte("["+good+","+bad+"]"), 0o600))
+
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"compendium", "import", "--rules", "homebrew", "--kind", "optional", "--title", "Homebrew", path}, env, &out, &errOut)
+	require.ErrorIs(t, err, compendium.ErrRecordsFailed, "a malformed record makes the command fail")
+	require.Contains(t, out.String(), `imported into new book "homebrew" (Homebrew, optional)`)
+	require.Contains(t, out.String(), "skipped bestiary.json: record 2 (broken): hit_points: missing")
+	require.Contains(t, out.String(), "bestiary.json: 2 monsters: 1 new, 0 updated, 0 unchanged, 1 skipped")
+
+	// Fixed, the same command succeeds and updates nothing twice.
+	require.NoError(t, os.WriteFile(path, []byte("["+good+"]"), 0o600))
+	out.Reset()
+	err = run(ctx, []string{"compendium", "import", "--rules", "homebrew", path}, env, &out, &errOut)
+	require.NoError(t, err, out.String())
+	require.Contains(t, out.String(), "bestiary.json: 1 monsters: 0 new, 0 updated, 1 unchanged, 0 skipped")
+}
+
+func TestRun_CompendiumUsage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, args := range [][]string{
+		{"compendium"},
+		{"compendium", "export"},
+		{"compendium", "import", "file.json"},      // no --rules
+		{"compendium", "import", "--rules", "srd"}, // no files
+	} {
+		var errOut bytes.Buffer
+		err := run(ctx, args, envFrom(nil), &bytes.Buffer{}, &errOut)
+		require.ErrorIs(t, err, errUsage, "%v", args)
+		require.Contains(t, errOut.String(), "usage: gametable compendium import", "%v", args)
+	}
+	err := run(ctx, []string{"compendium", "import", "--rules", "srd", "--kind", "core", "f.json"}, envFrom(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	var ce *configError
+	require.ErrorAs(t, err, &ce)
+}
+
+func TestRun_RulesImport(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	env := envFrom(map[string]string{
+		"DATABASE_URL": url, "GAMETABLE_LOG_LEVEL": "warn", "GAMETABLE_DATA_DIR": t.TempDir(),
+	})
+
+	const book = "# Homebrew Rules\n\n## Grappling\n\nTo grapple a creature, make an Athletics check contested by the target's Athletics or Acrobatics.\n\n## Resting\n\nA short rest lasts at least one hour; a long rest lasts eight hours.\n"
+	path := filepath.Join(t.TempDir(), "homebrew.md")
+	require.NoError(t, os.WriteFile(path, []byte(book), 0o600))
+
+	var out, errOut bytes.Buffer
+	err := run(ctx, []string{"rules", "import", "--title", "Homebrew Rules", "--slug", "homebrew", "--kind", "optional", path}, env, &out, &errOut)
+	require.NoError(t, err, "stderr: %s", errOut.String())
+	require.Contains(t, out.String(), `imported "homebrew" (Homebrew Rules, optional)`)
+	require.Contains(t, out.String(), "status ready")
+
+	conn, err := db.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var kind, status string
+	var chunks, withHeading int
+	err = conn.QueryRow(ctx, `
+		SELECT r.kind, r.status, count(c.id), count(c.id) FILTER (WHERE c.text ILIKE '%athletics check%')
+		FROM core_rules r LEFT JOIN chunks c ON c.core_rule_id = r.id
+		WHERE r.slug = 'homebrew' GROUP BY r.kind, r.status`).Scan(&kind, &status, &chunks, &withHeading)
+	require.NoError(t, err)
+	require.Equal(t, "optional", kind)
+	require.Equal(t, "ready", status)
+	require.GreaterOrEqual(t, chunks, 2, "one chunk per section at least")
+	require.Equal(t, 1, withHeading)
+
+	// Importing the same slug again replaces the text.
+	require.NoError(t, os.WriteFile(path, []byte("# Homebrew Rules\n\n## Flanking\n\nAllies on opposite sides have advantage.\n"), 0o600))
+	out.Reset()
+	err = run(ctx, []string{"rules", "import", "--title", "Homebrew Rules", "--slug", "homebrew", "--kind", "optional", path}, env, &out, &errOut)
+	require.NoError(t, err, "stderr: %s", errOut.String())
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM chunks c JOIN core_rules r ON r.id = c.core_rule_id
+		WHERE r.slug = 'homebrew' AND c.text ILIKE '%athletics%'`).Scan(&chunks))
+	require.Zero(t, chunks)
+}
+
+func TestRun_RulesUsage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, args := range [][]string{
+		{"rules"},
+		{"rules", "export"},
+		{"rules", "import", "--title", "T", "--slug", "s", "--kind", "required"}, // no files
+		{"rules", "import", "--slug", "s", "--kind", "required", "f.md"},         // no title
+	} {
+		var errOut bytes.Buffer
+		err := run(ctx, args, envFrom(nil), &bytes.Buffer{}, &errOut)
+		require.ErrorIs(t, err, errUsage, "%v", args)
+		require.Contains(t, errOut.String(), "usage: gametable rules import", "%v", args)
+	}
+	err := run(ctx, []string{"rules", "import", "--title", "T", "--slug", "s", "--kind", "tool_only", "f.md"}, envFrom(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	var ce *configError
+	require.ErrorAs(t, err, &ce)
+}
+
+func TestRun_UserPromote(t *testing.T) {
+	t.Parallel()
+	url := dbtest.URL(t)
+	env := envFrom(map[string]string{"DATABASE_URL": url, "GAMETABLE_LOG_FORMAT": "text", "GAMETABLE_LOG_LEVEL": "error"})
+	ctx := context.Background()
+
+	conn, err := db.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	u, err := db.New(conn).UserCreate(ctx, db.UserCreateParams{Email: "gm@example.com", DisplayName: "Gina", PasswordHash: "x"})
+	require.NoError(t, err)
+	require.False(t, u.IsAdmin)
+
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"user", "promote", " GM@Example.com "}, env, &out, io.Discard))
+	require.Contains(t, out.String(), "gm@example.com (Gina) is now an admin")
+	u, err = db.New(conn).UserGetByID(ctx, u.ID)
+	require.NoError(t, err)
+	require.True(t, u.IsAdmin)
+
+	err = run(ctx, []string{"user", "promote", "nobody@example.com"}, env, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "no account has the email")
+	require.ErrorIs(t, run(ctx, []string{"user", "promote"}, env, io.Discard, io.Discard), errUsage)
+	require.ErrorIs(t, run(ctx, []string{"user", "demote", "x@example.com"}, env, io.Discard, io.Discard), errUsage)
 }
