@@ -170,8 +170,15 @@ func (w *reembedWorker) Timeout(*river.Job[ReembedArgs]) time.Duration {
 	return time.Hour
 }
 
-func (w *reembedWorker) Work(ctx context.Context, _ *river.Job[ReembedArgs]) error {
-	_, err := w.svc.Reembed(ctx, nil)
+// Work completes the job in the transaction that finds nothing left to
+// re-embed, like rechunkWorker.Work.
+func (w *reembedWorker) Work(ctx context.Context, job *river.Job[ReembedArgs]) error {
+	_, err := w.svc.reembed(ctx, nil, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return fmt.Errorf("complete re-embedding job: %w", err)
+		}
+		return nil
+	})
 	return err
 }
 

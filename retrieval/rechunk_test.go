@@ -438,3 +438,43 @@ func TestImportCoreRule_ReplacesKindAndFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, results)
 }
+
+// TestReembed_JobThroughRiver changes the embedding model with a River
+// client running: the one re-embedding job re-embeds every chunk with the
+// endpoint's model and completes itself.
+func TestReembed_JobThroughRiver(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f, srv := newFakeEmbeddings(t)
+	f.failures = 0
+	b := setupRechunk(t, retrieval.NewEmbedders(retrieval.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "all-minilm"}))
+	client := b.newClient()
+	b.svc.SetQueue(client)
+	startClient(t, client)
+
+	_, err := b.svc.UpdateSettings(ctx, retrieval.Settings{ChunkSize: 1000, ChunkOverlap: 150, EmbeddingModel: retrieval.OfflineModel})
+	require.NoError(t, err)
+	book, err := b.svc.CreateCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: "handbook", Title: "Handbook", Kind: retrieval.KindRequired,
+		Files: []retrieval.File{{Name: "combat.md", Data: []byte(longSection("Combat", "zorblax", 20))}},
+	})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		r, err := b.q.CoreRuleGet(ctx, book.ID)
+		return err == nil && r.Status == retrieval.StatusReady
+	}, 30*time.Second, 50*time.Millisecond)
+	total := chunkCount(t, b.testBundle, "core_rule_id = $1", book.ID)
+	require.Positive(t, total)
+	require.Equal(t, total, chunkCount(t, b.testBundle, "embedding_model = $1", retrieval.OfflineModel))
+
+	_, err = b.svc.UpdateSettings(ctx, retrieval.Settings{ChunkSize: 1000, ChunkOverlap: 150, EmbeddingModel: ""})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		// The first change (to the offline model, away from the
+		// endpoint's default) queued one too, with nothing to do.
+		states := jobStates(t, b.testBundle, "retrieval_reembed")
+		return len(states) == 2 && states[0] == "completed" && states[1] == "completed"
+	}, 30*time.Second, 50*time.Millisecond, "the re-embedding jobs complete")
+	require.Equal(t, total, chunkCount(t, b.testBundle, "embedding_model = 'all-minilm'"), "every chunk has the new model")
+	require.Empty(t, jobStates(t, b.testBundle, "retrieval_rechunk"), "a model change alone does not re-chunk")
+}

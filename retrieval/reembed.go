@@ -22,21 +22,43 @@ const reembedBatch = 128
 // The settings are re-read for every batch, so a second change of model
 // during a run is followed. progress may be nil.
 func (s *Service) Reembed(ctx context.Context, progress ProgressFunc) (int, error) {
+	return s.reembed(ctx, progress, nil)
+}
+
+// reembed is Reembed; finish, when set, runs in the transaction that holds
+// a share lock on the settings and found nothing left to do (the job
+// completes itself there), as rechunk does: a change of model either
+// commits before that transaction, and its chunks are found stale, or
+// waits for it and then finds the job completed and queues a new one.
+func (s *Service) reembed(ctx context.Context, progress ProgressFunc, finish func(context.Context, pgx.Tx) error) (int, error) {
 	done := 0
 	for {
-		settings, err := s.q.IngestionSettingsGet(ctx)
-		if err != nil {
-			return done, fmt.Errorf("load ingestion settings: %w", err)
-		}
-		emb, err := s.embedders.Resolve(settings.EmbeddingModel)
+		var (
+			emb  Embedder
+			rows []db.ChunkListStaleEmbeddingsRow
+		)
+		err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+			q := s.q.WithTx(tx)
+			settings, err := q.IngestionSettingsGetForShare(ctx)
+			if err != nil {
+				return fmt.Errorf("load ingestion settings: %w", err)
+			}
+			if emb, err = s.embedders.Resolve(settings.EmbeddingModel); err != nil {
+				return err
+			}
+			rows, err = q.ChunkListStaleEmbeddings(ctx, db.ChunkListStaleEmbeddingsParams{Model: emb.Model(), RowLimit: reembedBatch})
+			if err != nil {
+				return fmt.Errorf("list chunks to re-embed: %w", err)
+			}
+			if len(rows) > 0 || finish == nil {
+				return nil
+			}
+			return finish(ctx, tx)
+		})
 		if err != nil {
 			return done, err
 		}
 		model := emb.Model()
-		rows, err := s.q.ChunkListStaleEmbeddings(ctx, db.ChunkListStaleEmbeddingsParams{Model: model, RowLimit: reembedBatch})
-		if err != nil {
-			return done, fmt.Errorf("list chunks to re-embed: %w", err)
-		}
 		if len(rows) == 0 {
 			if done > 0 {
 				s.logger.Info("re-embedding done", "chunks", done, "model", model)
