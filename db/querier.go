@@ -117,9 +117,10 @@ type Querier interface {
 	// score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 	// A weight of 0 turns a ranking off. terms is the question's text without
 	// stop words; the 'english' configuration stems it like the chunks, and
-	// the stems are OR-joined, so a chunk needs only some of them. expansion
-	// holds other words for the question's concepts (from the glossary); they
-	// count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+	// the stems are OR-joined, so a chunk needs only some of them.
+	// expansion_words holds other words for the question's concepts (from the
+	// glossary), each counting with its expansion_weights entry instead of 1; a
+	// stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
 	// matched_idf / query_idf is the share of the question's own term weight
 	// that the chunk contains; similarity is 1 - cosine distance, 0 when the
 	// vector ranking did not return the chunk.
@@ -216,8 +217,8 @@ type Querier interface {
 	// (c.campaign_id = @campaign_id OR c.core_rule_id IN <visible books>).
 	// CoreRuleCreate inserts a rule book in status pending.
 	CoreRuleCreate(ctx context.Context, arg CoreRuleCreateParams) (CoreRule, error)
-	// CoreRuleDelete removes a book; its chunks, statistics, monsters, items
-	// and campaign choices go with it (ON DELETE CASCADE).
+	// CoreRuleDelete removes a global book; its chunks, statistics, monsters,
+	// items and enablement rows go with it (ON DELETE CASCADE).
 	CoreRuleDelete(ctx context.Context, id uuid.UUID) (int64, error)
 	// The compendium: monsters and items of the rule books (core_rules).
 	//
@@ -643,8 +644,8 @@ type Querier interface {
 	// unscoped: planner statistics; reads no rows for anyone.
 	RetrievalAnalyze(ctx context.Context) error
 	// RetrievalSetSearchParams tunes the rest of the transaction for
-	// ChunkSearch: pgvector's iterative index scan, so that rows the campaign
-	// scope filters out do not leave a short result (pgvector 0.8+), a wider
+	// ChunkSearch: pgvector's iterative index scan, so that rows the scope
+	// filters out do not leave a short result (pgvector 0.8+), a wider
 	// candidate list, and a plan made for the actual parameters every time (a
 	// generic plan of the prepared statement cannot know which rankings are on
 	// or how common the question's terms are, and was several times slower).

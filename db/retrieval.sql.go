@@ -434,19 +434,21 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT qx.term, max(qx.weight)::float8 AS weight
+    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own
     FROM (
-        SELECT u.lexeme AS term, 1::float8 AS weight
+        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own
         FROM unnest(to_tsvector('english', $3::text)) AS u(lexeme, positions, weights)
         UNION ALL
-        SELECT x.lexeme, $4::float8
-        FROM unnest(to_tsvector('english', $5::text)) AS x(lexeme, positions, weights)
+        SELECT x.lexeme, ($4::float8[])[e.ord], false
+        FROM unnest($5::text[]) WITH ORDINALITY AS e(word, ord)
+        CROSS JOIN LATERAL unnest(to_tsvector('english', e.word)) AS x(lexeme, positions, weights)
     ) qx
     GROUP BY qx.term
 ),
 term_idf AS (
     SELECT qt.term,
         qt.weight,
+        qt.own,
         ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -460,13 +462,13 @@ term_idf AS (
     ) df ON df.term = qt.term
 ),
 query_weight AS (
-    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS total FROM term_idf ti
+    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS total FROM term_idf ti
 ),
 bm25 AS (
     SELECT ct.chunk_id AS id,
         sum(ti.weight * ti.idf * ct.tf * 2.2
             / (ct.tf + 1.2 * (0.25 + 0.75 * ct.token_count / greatest(s.avgdl, 1))))::float8 AS score,
-        coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS matched_idf
+        coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS matched_idf
     FROM term_idf ti
     JOIN chunk_terms ct ON ct.term = ti.term
     CROSS JOIN scope_stats s
@@ -554,18 +556,18 @@ LIMIT $2::integer
 `
 
 type ChunkSearchParams struct {
-	CampaignID      uuid.UUID
-	RowLimit        int32
-	Terms           string
-	ExpansionWeight float64
-	Expansion       string
-	Bm25Weight      float64
-	Candidates      int32
-	Embedding       pgvector.Vector
-	VectorWeight    float64
-	NearLimit       int32
-	EmbeddingModel  string
-	RrfK            float64
+	CampaignID       uuid.UUID
+	RowLimit         int32
+	Terms            string
+	ExpansionWeights []float64
+	ExpansionWords   []string
+	Bm25Weight       float64
+	Candidates       int32
+	Embedding        pgvector.Vector
+	VectorWeight     float64
+	NearLimit        int32
+	EmbeddingModel   string
+	RrfK             float64
 }
 
 type ChunkSearchRow struct {
@@ -592,9 +594,10 @@ type ChunkSearchRow struct {
 // score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 // A weight of 0 turns a ranking off. terms is the question's text without
 // stop words; the 'english' configuration stems it like the chunks, and
-// the stems are OR-joined, so a chunk needs only some of them. expansion
-// holds other words for the question's concepts (from the glossary); they
-// count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+// the stems are OR-joined, so a chunk needs only some of them.
+// expansion_words holds other words for the question's concepts (from the
+// glossary), each counting with its expansion_weights entry instead of 1; a
+// stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
 // matched_idf / query_idf is the share of the question's own term weight
 // that the chunk contains; similarity is 1 - cosine distance, 0 when the
 // vector ranking did not return the chunk.
@@ -618,8 +621,8 @@ func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]Chu
 		arg.CampaignID,
 		arg.RowLimit,
 		arg.Terms,
-		arg.ExpansionWeight,
-		arg.Expansion,
+		arg.ExpansionWeights,
+		arg.ExpansionWords,
 		arg.Bm25Weight,
 		arg.Candidates,
 		arg.Embedding,
@@ -757,8 +760,8 @@ DELETE FROM core_rules
 WHERE id = $1::uuid
 `
 
-// CoreRuleDelete removes a book; its chunks, statistics, monsters, items
-// and campaign choices go with it (ON DELETE CASCADE).
+// CoreRuleDelete removes a global book; its chunks, statistics, monsters,
+// items and enablement rows go with it (ON DELETE CASCADE).
 func (q *Queries) CoreRuleDelete(ctx context.Context, id uuid.UUID) (int64, error) {
 	result, err := q.db.Exec(ctx, coreRuleDelete, id)
 	if err != nil {
@@ -1261,8 +1264,8 @@ SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
 `
 
 // RetrievalSetSearchParams tunes the rest of the transaction for
-// ChunkSearch: pgvector's iterative index scan, so that rows the campaign
-// scope filters out do not leave a short result (pgvector 0.8+), a wider
+// ChunkSearch: pgvector's iterative index scan, so that rows the scope
+// filters out do not leave a short result (pgvector 0.8+), a wider
 // candidate list, and a plan made for the actual parameters every time (a
 // generic plan of the prepared statement cannot know which rankings are on
 // or how common the question's terms are, and was several times slower).

@@ -108,8 +108,8 @@ SET progress_done = @progress_done::integer,
 WHERE id = @id::uuid;
 
 -- name: CoreRuleDelete :execrows
--- CoreRuleDelete removes a book; its chunks, statistics, monsters, items
--- and campaign choices go with it (ON DELETE CASCADE).
+-- CoreRuleDelete removes a global book; its chunks, statistics, monsters,
+-- items and enablement rows go with it (ON DELETE CASCADE).
 DELETE FROM core_rules
 WHERE id = @id::uuid;
 
@@ -362,8 +362,8 @@ WHERE id = @id::uuid;
 
 -- name: RetrievalSetSearchParams :exec
 -- RetrievalSetSearchParams tunes the rest of the transaction for
--- ChunkSearch: pgvector's iterative index scan, so that rows the campaign
--- scope filters out do not leave a short result (pgvector 0.8+), a wider
+-- ChunkSearch: pgvector's iterative index scan, so that rows the scope
+-- filters out do not leave a short result (pgvector 0.8+), a wider
 -- candidate list, and a plan made for the actual parameters every time (a
 -- generic plan of the prepared statement cannot know which rankings are on
 -- or how common the question's terms are, and was several times slower).
@@ -380,9 +380,10 @@ SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
 -- score = bm25_weight / (rrf_k + bm25 rank) + vector_weight / (rrf_k + vector rank).
 -- A weight of 0 turns a ranking off. terms is the question's text without
 -- stop words; the 'english' configuration stems it like the chunks, and
--- the stems are OR-joined, so a chunk needs only some of them. expansion
--- holds other words for the question's concepts (from the glossary); they
--- count with expansion_weight instead of 1. BM25 uses k1 = 1.2, b = 0.75.
+-- the stems are OR-joined, so a chunk needs only some of them.
+-- expansion_words holds other words for the question's concepts (from the
+-- glossary), each counting with its expansion_weights entry instead of 1; a
+-- stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
 -- matched_idf / query_idf is the share of the question's own term weight
 -- that the chunk contains; similarity is 1 - cosine distance, 0 when the
 -- vector ranking did not return the chunk.
@@ -406,19 +407,21 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT qx.term, max(qx.weight)::float8 AS weight
+    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own
     FROM (
-        SELECT u.lexeme AS term, 1::float8 AS weight
+        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own
         FROM unnest(to_tsvector('english', @terms::text)) AS u(lexeme, positions, weights)
         UNION ALL
-        SELECT x.lexeme, sqlc.arg(expansion_weight)::float8
-        FROM unnest(to_tsvector('english', @expansion::text)) AS x(lexeme, positions, weights)
+        SELECT x.lexeme, (@expansion_weights::float8[])[e.ord], false
+        FROM unnest(@expansion_words::text[]) WITH ORDINALITY AS e(word, ord)
+        CROSS JOIN LATERAL unnest(to_tsvector('english', e.word)) AS x(lexeme, positions, weights)
     ) qx
     GROUP BY qx.term
 ),
 term_idf AS (
     SELECT qt.term,
         qt.weight,
+        qt.own,
         ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -432,13 +435,13 @@ term_idf AS (
     ) df ON df.term = qt.term
 ),
 query_weight AS (
-    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS total FROM term_idf ti
+    SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS total FROM term_idf ti
 ),
 bm25 AS (
     SELECT ct.chunk_id AS id,
         sum(ti.weight * ti.idf * ct.tf * 2.2
             / (ct.tf + 1.2 * (0.25 + 0.75 * ct.token_count / greatest(s.avgdl, 1))))::float8 AS score,
-        coalesce(sum(ti.idf) FILTER (WHERE ti.weight >= 1), 0)::float8 AS matched_idf
+        coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS matched_idf
     FROM term_idf ti
     JOIN chunk_terms ct ON ct.term = ti.term
     CROSS JOIN scope_stats s

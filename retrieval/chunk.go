@@ -57,6 +57,33 @@ func IndexText(headingPath []string, text string) string {
 	return strings.Join(headingPath, " > ") + "\n\n" + text
 }
 
+// searchText is what the full-text index holds for a chunk: IndexText and
+// a made-up word for each glossary concept its headings name
+// (headingConceptTokens). Embeddings are of IndexText alone.
+func (c Chunk) searchText() string {
+	return c.IndexText() + headingConceptTokens(c.HeadingPath)
+}
+
+// conceptTokenPrefix starts the made-up words that stand for glossary
+// concepts in the index: "gtconcept" + concept name.
+const conceptTokenPrefix = "gtconcept"
+
+// headingConceptTokens returns, one word per concept, the glossary concepts
+// that a heading path names, as index words: the chunk is about them.
+func headingConceptTokens(headingPath []string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, h := range headingPath {
+		for _, c := range concepts(tokens(h)) {
+			if !seen[c] {
+				seen[c] = true
+				b.WriteString(" " + conceptTokenPrefix + c)
+			}
+		}
+	}
+	return b.String()
+}
+
 // section is the body under one heading.
 type section struct {
 	path []string

@@ -237,7 +237,7 @@ func (t coreRuleTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 				Text:           c.Text,
 				Embedding:      pgvector.NewVector(vecs[i]),
 				EmbeddingModel: model,
-				IndexText:      c.IndexText(),
+				IndexText:      c.searchText(),
 			})
 		}
 		if err := execBatch(q.ChunkInsertCoreRule(ctx, params)); err != nil {
@@ -295,7 +295,7 @@ func (t documentTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 				Text:               c.Text,
 				Embedding:          pgvector.NewVector(vecs[i]),
 				EmbeddingModel:     model,
-				IndexText:          c.IndexText(),
+				IndexText:          c.searchText(),
 			})
 		}
 		if err := execBatch(q.ChunkInsertDocument(ctx, params)); err != nil {

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -42,10 +43,14 @@ const (
 	maxLimit        = 50
 	maxQueryRunes   = 1000
 	keywordWeight   = 1.0
-	embeddingWeight = 0.5
-	// expansionWeight is how much a glossary word added to the question
-	// counts in BM25, relative to the question's own words.
-	expansionWeight = 0.8
+	embeddingWeight = 0.3
+	// expansionWeight is how much the glossary words of one concept named
+	// by the question count in BM25 together (see expansionTerms), relative
+	// to one of the question's own words.
+	expansionWeight = 4.0
+	// conceptWeight is the weight of a concept's index word, which matches
+	// the chunks whose headings name the concept.
+	conceptWeight = 1.0
 )
 
 // SearchOptions tune Search.
@@ -58,8 +63,8 @@ type SearchOptions struct {
 	// to the question: plain BM25, for measuring what the glossary brings.
 	NoExpansion bool
 	// KeywordWeight and VectorWeight, when positive, replace the default
-	// weights of the two rankings in the fusion (1 and 0.5), and
-	// ExpansionWeight the weight of glossary words in BM25 (0.8): knobs for
+	// weights of the two rankings in the fusion (1 and 0.3), and
+	// ExpansionWeight the weight of glossary words in BM25 (4, shared by a concept's words): knobs for
 	// evaluation runs.
 	KeywordWeight, VectorWeight, ExpansionWeight float64
 }
@@ -110,24 +115,22 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 		return []Result{}, nil
 	}
 
-	expanded := ""
+	var expWords []string
+	var expWeights []float64
 	if !opts.NoExpansion {
-		expanded = expansion(query)
+		expWords, expWeights = expansionTerms(query, opts.expansionWeight())
 	}
 
 	settings, err := s.q.IngestionSettingsGet(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load ingestion settings: %w", err)
 	}
-	kw, vw, ew := keywordWeight, embeddingWeight, expansionWeight
+	kw, vw := keywordWeight, embeddingWeight
 	if opts.KeywordWeight > 0 {
 		kw = opts.KeywordWeight
 	}
 	if opts.VectorWeight > 0 {
 		vw = opts.VectorWeight
-	}
-	if opts.ExpansionWeight > 0 {
-		ew = opts.ExpansionWeight
 	}
 	switch opts.Mode {
 	case KeywordOnly:
@@ -164,18 +167,18 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 		}
 		var err error
 		rows, err = q.ChunkSearch(ctx, db.ChunkSearchParams{
-			CampaignID:      campaignID,
-			RowLimit:        int32(opts.Limit),
-			Terms:           keywords,
-			Expansion:       expanded,
-			ExpansionWeight: ew,
-			Bm25Weight:      kw,
-			Candidates:      candidates,
-			NearLimit:       nearLimit,
-			Embedding:       pgvector.NewVector(vec),
-			VectorWeight:    vw,
-			EmbeddingModel:  model,
-			RrfK:            rrfK,
+			CampaignID:       campaignID,
+			RowLimit:         int32(opts.Limit),
+			Terms:            keywords,
+			ExpansionWords:   expWords,
+			ExpansionWeights: expWeights,
+			Bm25Weight:       kw,
+			Candidates:       candidates,
+			NearLimit:        nearLimit,
+			Embedding:        pgvector.NewVector(vec),
+			VectorWeight:     vw,
+			EmbeddingModel:   model,
+			RrfK:             rrfK,
 		})
 		return err
 	})
@@ -208,6 +211,57 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+func (o SearchOptions) expansionWeight() float64 {
+	if o.ExpansionWeight > 0 {
+		return o.ExpansionWeight
+	}
+	return expansionWeight
+}
+
+// expansionTerms returns what BM25 adds to a question for the glossary
+// concepts it names, with weights:
+//
+//   - the concept's made-up index word (conceptTokenPrefix + name) at
+//     conceptWeight: it matches the chunks whose headings name the concept
+//     (headingConceptTokens), the passages that are about it;
+//   - the concept's words that the question does not contain, each at
+//     weight / sqrt(number of the concept's words), so that a concept adds
+//     about as much as one strong term however many ways players have of
+//     saying it (with a flat weight a concept of thirty phrasings outweighed
+//     the question's own words).
+//
+// A word of several named concepts keeps its largest weight.
+func expansionTerms(query string, weight float64) ([]string, []float64) {
+	toks := tokens(query)
+	have := map[string]bool{}
+	for _, t := range toks {
+		have[stem(t)] = true
+	}
+	at := map[string]int{} // a stem's index in words
+	var words []string
+	var weights []float64
+	add := func(key, word string, w float64) {
+		if i, ok := at[key]; ok {
+			weights[i] = max(weights[i], w)
+			return
+		}
+		at[key] = len(words)
+		words = append(words, word)
+		weights = append(weights, w)
+	}
+	for _, c := range concepts(toks) {
+		add(conceptTokenPrefix+c, conceptTokenPrefix+c, conceptWeight)
+		cw := conceptWords[c]
+		w := weight / math.Sqrt(float64(max(len(cw), 1)))
+		for _, word := range cw {
+			if s := stem(word); !have[s] {
+				add(s, word, w)
+			}
+		}
+	}
+	return words, weights
 }
 
 // keywordText is the question without stop words and punctuation: the
