@@ -1,9 +1,11 @@
 package retrieval_test
 
 // holdoutQuestions were written after the glossary had been extended while
-// looking at the misses of evalQuestions, and were never used to change
-// anything: they measure how well that tuning carries over to questions it
-// did not see. All are paraphrased. docs/retrieval.md reports them apart.
+// looking at the misses of evalQuestions, to measure how far that tuning
+// carried. They are development data now: four of their phrasings reached
+// the glossary through the prompt of its 2026-11-27 rewrite, and the search
+// weights were chosen on them with evalQuestions. All are paraphrased. The
+// clean measure is blindQuestions. docs/retrieval.md reports all three.
 var holdoutQuestions = []evalQuestion{
 	{q: "If I'm flying and someone knocks me over, do I crash?", paraphrase: true, want: []string{"Flying Movement"}},
 	{q: "How much protection does hiding behind a tree trunk give me against arrows?", paraphrase: true, want: []string{"Cover"}},

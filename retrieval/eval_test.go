@@ -2,7 +2,9 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,10 +25,24 @@ type evalScores struct {
 }
 
 // TestRetrievalEval ingests the SRD rules book into a fresh database with
-// the offline embedder and measures recall@5 of the evaluation questions in
-// the three modes. It fails when hybrid retrieval drops below the targets
-// of issue 8: 0.85 overall and 0.75 on the paraphrased half. Set
-// GAMETABLE_EVAL_VERBOSE=1 to log every miss.
+// the offline embedder and measures recall@5 of three question sets in
+// every mode:
+//
+//   - evalQuestions (92), the development set: the glossary was once
+//     extended while looking at its misses, so its figures are optimistic;
+//   - holdoutQuestions (35 paraphrased), written after that tuning; since
+//     then four of its phrasings reached the glossary through the prompt of
+//     its rewrite, and the search weights were chosen on it with the
+//     development set, so it is development data too;
+//   - blindQuestions (80), the test set, written by someone who saw neither
+//     the search code, the glossary nor the other sets.
+//
+// It logs each set's figures and the gap to issue 8's targets on the blind
+// set, and fails below regression floors (the constants at the end) and
+// when the chat answers off-topic questions. GAMETABLE_EVAL_VERBOSE=1 logs the misses
+// of the development and held-out sets; the blind set's misses are logged
+// only with GAMETABLE_EVAL_VERBOSE=blind, because reading them is the first
+// step to tuning on them.
 func TestRetrievalEval(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -43,35 +59,111 @@ func TestRetrievalEval(t *testing.T) {
 		{"vector", retrieval.SearchOptions{Mode: retrieval.VectorOnly}},
 		{"hybrid-no-glossary-in-bm25", retrieval.SearchOptions{Mode: retrieval.Hybrid, NoExpansion: true}},
 	}
-	scores := map[string]evalScores{}
-	for _, m := range modes {
-		s := runEval(t, b, campaignID, evalQuestions, m.opts)
-		scores[m.name] = s
-		t.Logf("%-26s recall@%d overall %.3f  book's words %.3f  paraphrased %.3f  (%d questions)",
-			m.name, recallAt, s.overall, s.verbatim, s.paraphrase, len(evalQuestions))
-		if os.Getenv("GAMETABLE_EVAL_VERBOSE") != "" {
-			for _, miss := range s.misses {
-				t.Logf("  %s miss: %s", m.name, miss)
+	sets := []struct {
+		name      string
+		questions []evalQuestion
+		verbose   bool
+	}{
+		{"dev", evalQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") != ""},
+		{"held-out", holdoutQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") != ""},
+		{"blind", blindQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") == "blind"},
+	}
+	hybrid := map[string]evalScores{}
+	for _, set := range sets {
+		for _, m := range modes {
+			s := runEval(t, b, campaignID, set.questions, m.opts)
+			if m.name == "hybrid" {
+				hybrid[set.name] = s
+			}
+			t.Logf("%-8s %-26s recall@%d overall %.3f  book's words %.3f  paraphrased %.3f  (%d questions)",
+				set.name, m.name, recallAt, s.overall, s.verbatim, s.paraphrase, len(set.questions))
+			if set.verbose {
+				for _, miss := range s.misses {
+					t.Logf("  %s %s miss: %s", set.name, m.name, miss)
+				}
 			}
 		}
 	}
-	var hold evalScores
-	for _, m := range modes {
-		s := runEval(t, b, campaignID, holdoutQuestions, m.opts)
-		if m.name == "hybrid" {
-			hold = s
+
+	// The rules chat without a model: how often it answers, how often its
+	// sources include a right section, and that it declines questions the
+	// book does not cover.
+	for _, set := range sets {
+		answered, cited := 0, 0
+		for _, q := range set.questions {
+			ans, err := b.svc.Answer(t.Context(), campaignID, q.q, nil)
+			require.NoError(t, err)
+			if !ans.Found {
+				continue
+			}
+			answered++
+			for _, src := range ans.Sources {
+				if slices.ContainsFunc(q.want, func(w string) bool { return pathContains(src.HeadingPath, w) }) {
+					cited++
+					break
+				}
+			}
 		}
-		t.Logf("%-26s held-out recall@%d %.3f (%d paraphrased questions)", m.name, recallAt, s.overall, len(holdoutQuestions))
+		t.Logf("%-8s chat answers %d of %d questions, %d citing a right section", set.name, answered, len(set.questions), cited)
 	}
-	if os.Getenv("GAMETABLE_EVAL_VERBOSE") != "" {
-		for _, miss := range hold.misses {
-			t.Logf("  held-out miss: %s", miss)
+	var offTopicAnswered []string
+	for _, q := range offTopicQuestions {
+		ans, err := b.svc.Answer(t.Context(), campaignID, q, nil)
+		require.NoError(t, err)
+		if ans.Found {
+			offTopicAnswered = append(offTopicAnswered, fmt.Sprintf("%q (from %s)", q, strings.Join(ans.Sources[0].HeadingPath, " > ")))
 		}
 	}
-	h := scores["hybrid"]
-	require.GreaterOrEqual(t, h.overall, 0.85, "hybrid recall@5 overall; misses:\n%s", strings.Join(h.misses, "\n"))
-	require.GreaterOrEqual(t, h.paraphrase, 0.75, "hybrid recall@5 on paraphrased questions; misses:\n%s", strings.Join(h.misses, "\n"))
+	t.Logf("off-topic: the chat answers %d of %d: %s", len(offTopicAnswered), len(offTopicQuestions), strings.Join(offTopicAnswered, ", "))
+	// Three are answered today, each through one word it shares with the
+	// book ("fall", "speed", "heal"): the relevance rule (answer.go) cannot
+	// tell those apart from short paraphrases; docs/retrieval.md. More is a
+	// regression.
+	require.LessOrEqual(t, len(offTopicAnswered), 3, "off-topic questions the chat answers")
+
+	// Issue 8's targets are 0.85 overall and 0.75 on the paraphrased half,
+	// on questions the system was not tuned on: the blind set. They are
+	// NOT met (docs/retrieval.md); what is checked here are regression
+	// floors just under today's figures, so that CI stays meaningful, and
+	// the gap to the targets is logged on every run.
+	blind := hybrid["blind"]
+	t.Logf("blind set vs issue 8's targets: overall %.3f (target %.2f), paraphrased %.3f (target %.2f)",
+		blind.overall, targetOverall, blind.paraphrase, targetParaphrase)
+	require.GreaterOrEqual(t, blind.overall, blindFloorOverall, "hybrid recall@5 overall on the blind test set")
+	require.GreaterOrEqual(t, blind.paraphrase, blindFloorParaphrase, "hybrid recall@5 on the blind test set's paraphrased half")
+	dev := hybrid["dev"]
+	require.GreaterOrEqual(t, dev.overall, devFloorOverall, "hybrid recall@5 overall on the development set; misses:\n%s", strings.Join(dev.misses, "\n"))
+	require.GreaterOrEqual(t, dev.paraphrase, devFloorParaphrase, "hybrid recall@5 on the development set's paraphrases; misses:\n%s", strings.Join(dev.misses, "\n"))
 }
+
+// offTopicQuestions are questions the SRD rules do not answer; the chat
+// must say it found nothing. A few share a common word with the book
+// (ride, fall, light, heal, gold).
+var offTopicQuestions = []string{
+	"What is the airspeed velocity of an unladen swallow?",
+	"How do I bake sourdough bread?",
+	"Who won the football world cup in 1998?",
+	"How do I configure my router's firewall?",
+	"What is the capital of Australia?",
+	"How long should I boil an egg?",
+	"Which bus do I ride to the airport?",
+	"Why do leaves fall in autumn?",
+	"What is the speed of light in a vacuum?",
+	"How long does a broken arm take to heal?",
+	"What is the price of gold per ounce today?",
+	"Can you recommend a good science fiction novel?",
+}
+
+// Issue 8's targets, and the regression floors the test enforces
+// (today's figures, less one question of each set's half).
+const (
+	targetOverall        = 0.85
+	targetParaphrase     = 0.75
+	blindFloorOverall    = 0.80
+	blindFloorParaphrase = 0.60
+	devFloorOverall      = 0.94
+	devFloorParaphrase   = 0.89
+)
 
 func runEval(t *testing.T, b *testBundle, campaignID uuid.UUID, questions []evalQuestion, opts retrieval.SearchOptions) evalScores {
 	t.Helper()
