@@ -197,6 +197,19 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	return withDatabase(ctx, cfg, stderr, func(pool *pgxpool.Pool, logger *slog.Logger) error {
+		if err := jobs.Migrate(ctx, pool, logger); err != nil {
+			return err
+		}
+		logger.Info("migrations applied")
+		return nil
+	})
+}
+
+// withDatabase runs fn with a pool on the migrated database of cfg (the
+// local PostgreSQL, started for the call, or DATABASE_URL): the set-up of
+// every subcommand but serve.
+func withDatabase(ctx context.Context, cfg Config, stderr io.Writer, fn func(*pgxpool.Pool, *slog.Logger) error) error {
 	logger := newLogger(cfg, stderr)
 	d, err := openDatabase(ctx, cfg, logger)
 	if err != nil {
@@ -211,11 +224,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer pool.Close()
-	if err := jobs.Migrate(ctx, pool, logger); err != nil {
-		return err
-	}
-	logger.Info("migrations applied")
-	return nil
+	return fn(pool, logger)
 }
 
 // shutdownTimeout is the contract's drain deadline for SIGTERM.
@@ -523,21 +532,9 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer d.close(logger)
-	if err := migrate(ctx, d.url); err != nil {
-		return err
-	}
-	pool, err := db.NewPool(ctx, d.url, logger)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	return seedDemo(ctx, pool, cfg, stdout)
+	return withDatabase(ctx, cfg, stderr, func(pool *pgxpool.Pool, _ *slog.Logger) error {
+		return seedDemo(ctx, pool, cfg, stdout)
+	})
 }
 
 // seedDemo loads the demo campaign and prints where and how to log in.
@@ -592,29 +589,17 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 		return errUsage
 	}
 	email := strings.ToLower(strings.TrimSpace(fs.Arg(0)))
-	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer d.close(logger)
-	if err := migrate(ctx, d.url); err != nil {
-		return err
-	}
-	conn, err := db.Connect(ctx, d.url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	u, err := db.New(conn).UserPromoteByEmail(ctx, email)
-	if err != nil {
-		if errors.Is(db.Interpret(err), db.ErrNotFound) {
-			return fmt.Errorf("no account has the email %q", email)
+	return withDatabase(ctx, cfg, stderr, func(pool *pgxpool.Pool, _ *slog.Logger) error {
+		u, err := db.New(pool).UserPromoteByEmail(ctx, email)
+		if err != nil {
+			if errors.Is(db.Interpret(err), db.ErrNotFound) {
+				return fmt.Errorf("no account has the email %q", email)
+			}
+			return fmt.Errorf("promote %s: %w", email, err)
 		}
-		return fmt.Errorf("promote %s: %w", email, err)
-	}
-	fmt.Fprintf(stdout, "%s (%s) is now an admin\n", u.Email, u.DisplayName)
-	return nil
+		fmt.Fprintf(stdout, "%s (%s) is now an admin\n", u.Email, u.DisplayName)
+		return nil
+	})
 }
 
 // runDB handles the development helpers "gametable db up" (run the local
@@ -745,36 +730,24 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 		files = append(files, retrieval.File{Name: filepath.Base(name), Data: data})
 	}
 
-	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer d.close(logger)
-	if err := migrate(ctx, d.url); err != nil {
-		return err
-	}
-	pool, err := db.NewPool(ctx, d.url, logger)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	svc, err := newRetrieval(pool, cfg, logger)
-	if err != nil {
-		return err
-	}
+	return withDatabase(ctx, cfg, stderr, func(pool *pgxpool.Pool, logger *slog.Logger) error {
+		svc, err := newRetrieval(pool, cfg, logger)
+		if err != nil {
+			return err
+		}
 
-	progress, done := progressPrinter(stdout)
-	rule, err := svc.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
-		Slug: *slug, Title: *title, Kind: kind, Files: files,
-	}, progress)
-	done()
-	if err != nil {
-		return fmt.Errorf("rules import: %w", err)
-	}
-	fmt.Fprintf(stdout, "imported %q (%s, %s): %d chunks, status %s\n",
-		rule.Slug, rule.Title, retrieval.KindToAPI(rule.Kind), rule.ChunkCount, rule.Status)
-	return nil
+		progress, done := progressPrinter(stdout)
+		rule, err := svc.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
+			Slug: *slug, Title: *title, Kind: kind, Files: files,
+		}, progress)
+		done()
+		if err != nil {
+			return fmt.Errorf("rules import: %w", err)
+		}
+		fmt.Fprintf(stdout, "imported %q (%s, %s): %d chunks, status %s\n",
+			rule.Slug, rule.Title, retrieval.KindToAPI(rule.Kind), rule.ChunkCount, rule.Status)
+		return nil
+	})
 }
 
 // progressPrinter shows ingestion progress: on a terminal one line
@@ -833,24 +806,11 @@ func runCompendium(ctx context.Context, args []string, getenv func(string) strin
 		return badConfig("--kind: %v", err)
 	}
 
-	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer d.close(logger)
-	if err := migrate(ctx, d.url); err != nil {
-		return err
-	}
-	conn, err := db.Connect(ctx, d.url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-
-	opts := compendium.ImportOptions{Slug: *slug, Kind: *kind, Title: *title}
-	if _, err := compendium.RunImport(ctx, conn, opts, fs.Args(), stdout); err != nil {
-		return fmt.Errorf("compendium import: %w", err)
-	}
-	return nil
+	return withDatabase(ctx, cfg, stderr, func(pool *pgxpool.Pool, _ *slog.Logger) error {
+		opts := compendium.ImportOptions{Slug: *slug, Kind: *kind, Title: *title}
+		if _, err := compendium.RunImport(ctx, pool, opts, fs.Args(), stdout); err != nil {
+			return fmt.Errorf("compendium import: %w", err)
+		}
+		return nil
+	})
 }
