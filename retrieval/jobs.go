@@ -173,12 +173,7 @@ func (w *reembedWorker) Timeout(*river.Job[ReembedArgs]) time.Duration {
 // Work completes the job in the transaction that finds nothing left to
 // re-embed, like rechunkWorker.Work.
 func (w *reembedWorker) Work(ctx context.Context, job *river.Job[ReembedArgs]) error {
-	_, err := w.svc.reembed(ctx, nil, func(ctx context.Context, tx pgx.Tx) error {
-		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-			return fmt.Errorf("complete re-embedding job: %w", err)
-		}
-		return nil
-	})
+	_, err := w.svc.reembed(ctx, nil, completeIn(job))
 	return err
 }
 
@@ -197,13 +192,19 @@ func (w *rechunkWorker) Timeout(*river.Job[RechunkArgs]) time.Duration {
 // so a settings change either is seen by this run or, committing after it,
 // finds the job completed and queues a new one.
 func (w *rechunkWorker) Work(ctx context.Context, job *river.Job[RechunkArgs]) error {
-	_, err := w.svc.rechunk(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	_, err := w.svc.rechunk(ctx, completeIn(job))
+	return err
+}
+
+// completeIn returns a function that marks job completed in a transaction
+// of the worker's own.
+func completeIn[T river.JobArgs](job *river.Job[T]) func(context.Context, pgx.Tx) error {
+	return func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-			return fmt.Errorf("complete re-chunking job: %w", err)
+			return fmt.Errorf("complete %s job: %w", job.Kind, err)
 		}
 		return nil
-	})
-	return err
+	}
 }
 
 func (s *Service) ingestDocumentJob(ctx context.Context, args IngestDocumentArgs) error {
