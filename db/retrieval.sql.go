@@ -449,17 +449,22 @@ term_idf AS (
     SELECT qt.term,
         qt.weight,
         qt.own,
-        ln(1 + (s.n - coalesce(df.df, 0) + 0.5) / (coalesce(df.df, 0) + 0.5)) AS idf
+        df.df <= $6::float8 * s.n AS rare,
+        ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
-    LEFT JOIN (
-        SELECT qt2.term, sum(t.doc_freq)::float8 AS df
-        FROM query_terms qt2
-        JOIN term_doc_frequencies t ON t.term = qt2.term
-        WHERE t.campaign_id = $1::uuid
-            OR t.core_rule_id IN (SELECT vb.id FROM visible_books vb)
-        GROUP BY qt2.term
-    ) df ON df.term = qt.term
+    -- Per term, through the indexes (campaign_id, term) and
+    -- (core_rule_id, term): a join of all terms at once hashed the whole
+    -- table.
+    CROSS JOIN LATERAL (
+        SELECT (coalesce((
+                SELECT sum(t.doc_freq) FROM term_doc_frequencies t
+                WHERE t.campaign_id = $1::uuid AND t.term = qt.term
+            ), 0) + coalesce((
+                SELECT sum(t.doc_freq) FROM visible_books vb
+                JOIN term_doc_frequencies t ON t.core_rule_id = vb.id AND t.term = qt.term
+            ), 0))::float8 AS df
+    ) df
 ),
 query_weight AS (
     SELECT coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS total FROM term_idf ti
@@ -470,14 +475,24 @@ bm25 AS (
             / (ct.tf + 1.2 * (0.25 + 0.75 * ct.token_count / greatest(s.avgdl, 1))))::float8 AS score,
         coalesce(sum(ti.idf) FILTER (WHERE ti.own), 0)::float8 AS matched_idf
     FROM term_idf ti
-    JOIN chunk_terms ct ON ct.term = ti.term
+    -- Each term reads its own posting list through the primary key. As a
+    -- plain join, a question with the glossary's fifty-odd words made the
+    -- planner hash the whole table (60 ms instead of 5); OFFSET 0 keeps the
+    -- subquery from being flattened into such a join.
+    CROSS JOIN LATERAL (
+        SELECT p.chunk_id, p.tf, p.token_count, p.source_id
+        FROM chunk_terms p
+        WHERE p.term = ti.term
+        OFFSET 0
+    ) ct
     CROSS JOIN scope_stats s
-    WHERE $6::float8 > 0
+    WHERE $7::float8 > 0
+        AND (ti.own OR ti.rare)
         AND (ct.source_id IN (SELECT vd.id FROM campaign_documents vd WHERE vd.campaign_id = $1::uuid)
             OR ct.source_id IN (SELECT vb.id FROM visible_books vb))
     GROUP BY ct.chunk_id
     ORDER BY score DESC, ct.chunk_id
-    LIMIT $7::integer
+    LIMIT $8::integer
 ),
 bm25_ranked AS (
     SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
@@ -487,37 +502,37 @@ vec_near AS MATERIALIZED (
     SELECT n.id, n.distance
     FROM (
         SELECT c.id, c.core_rule_id, c.campaign_id, c.embedding_model,
-            (c.embedding <=> $8::vector)::float8 AS distance
+            (c.embedding <=> $9::vector)::float8 AS distance
         FROM chunks c
-        WHERE $9::float8 > 0
-        ORDER BY c.embedding <=> $8::vector
-        LIMIT $10::integer
+        WHERE $10::float8 > 0
+        ORDER BY c.embedding <=> $9::vector
+        LIMIT $11::integer
     ) n
-    WHERE n.embedding_model = $11::text
+    WHERE n.embedding_model = $12::text
         AND (n.campaign_id = $1::uuid
             OR n.core_rule_id IN (SELECT vb.id FROM visible_books vb))
 ),
 vec_exact AS (
-    SELECT c.id, (c.embedding <=> $8::vector)::float8 AS distance
+    SELECT c.id, (c.embedding <=> $9::vector)::float8 AS distance
     FROM chunks c
-    WHERE $9::float8 > 0
-        AND c.embedding_model = $11::text
+    WHERE $10::float8 > 0
+        AND c.embedding_model = $12::text
         AND (c.campaign_id = $1::uuid
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
-    ORDER BY c.embedding <=> $8::vector
-    LIMIT $7::integer
+    ORDER BY c.embedding <=> $9::vector
+    LIMIT $8::integer
 ),
 vec AS (
     SELECT u.id, u.distance
     FROM (
         SELECT vn.id, vn.distance FROM vec_near vn
-        WHERE (SELECT count(*) FROM vec_near) >= $7::integer
+        WHERE (SELECT count(*) FROM vec_near) >= $8::integer
         UNION ALL
         SELECT ve.id, ve.distance FROM vec_exact ve
-        WHERE (SELECT count(*) FROM vec_near) < $7::integer
+        WHERE (SELECT count(*) FROM vec_near) < $8::integer
     ) u
     ORDER BY u.distance
-    LIMIT $7::integer
+    LIMIT $8::integer
 ),
 vec_ranked AS (
     SELECT v.id, v.distance, row_number() OVER (ORDER BY v.distance, v.id) AS rank
@@ -525,8 +540,8 @@ vec_ranked AS (
 ),
 fused AS (
     SELECT coalesce(b.id, v.id) AS id,
-        (coalesce($6::float8 / ($12::float8 + b.rank), 0)
-            + coalesce($9::float8 / ($12::float8 + v.rank), 0))::float8 AS score,
+        (coalesce($7::float8 / ($13::float8 + b.rank), 0)
+            + coalesce($10::float8 / ($13::float8 + v.rank), 0))::float8 AS score,
         b.score AS bm25_score,
         coalesce(b.matched_idf, 0)::float8 AS matched_idf,
         coalesce(1 - v.distance, 0)::float8 AS similarity
@@ -561,6 +576,7 @@ type ChunkSearchParams struct {
 	Terms            string
 	ExpansionWeights []float64
 	ExpansionWords   []string
+	ExpansionMaxDf   float64
 	Bm25Weight       float64
 	Candidates       int32
 	Embedding        pgvector.Vector
@@ -623,6 +639,7 @@ func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]Chu
 		arg.Terms,
 		arg.ExpansionWeights,
 		arg.ExpansionWords,
+		arg.ExpansionMaxDf,
 		arg.Bm25Weight,
 		arg.Candidates,
 		arg.Embedding,

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -43,11 +44,16 @@ const (
 	maxLimit        = 50
 	maxQueryRunes   = 1000
 	keywordWeight   = 1.0
-	embeddingWeight = 0.3
+	embeddingWeight = 0.1
 	// expansionWeight is how much the glossary words of one concept named
 	// by the question count in BM25 together (see expansionTerms), relative
 	// to one of the question's own words.
-	expansionWeight = 4.0
+	expansionWeight = 2.5
+	// expansionMaxDF drops glossary words found in more than this share
+	// of the visible chunks: common words weigh little in BM25 but have the
+	// longest posting lists, and forty of them made a search three times
+	// slower.
+	expansionMaxDF = 0.1
 	// conceptWeight is the weight of a concept's index word, which matches
 	// the chunks whose headings name the concept.
 	conceptWeight = 1.0
@@ -63,10 +69,13 @@ type SearchOptions struct {
 	// to the question: plain BM25, for measuring what the glossary brings.
 	NoExpansion bool
 	// KeywordWeight and VectorWeight, when positive, replace the default
-	// weights of the two rankings in the fusion (1 and 0.3), and
-	// ExpansionWeight the weight of glossary words in BM25 (4, shared by a concept's words): knobs for
+	// weights of the two rankings in the fusion (1 and 0.1), and
+	// ExpansionWeight the weight of glossary words in BM25 (2.5, shared by a concept's words): knobs for
 	// evaluation runs.
 	KeywordWeight, VectorWeight, ExpansionWeight float64
+	// ExpansionMaxDF, when positive, replaces expansionMaxDF (0.1): the
+	// largest share of the visible chunks a glossary word may occur in.
+	ExpansionMaxDF float64
 }
 
 // Source is where a passage comes from.
@@ -170,6 +179,7 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 			CampaignID:       campaignID,
 			RowLimit:         int32(opts.Limit),
 			Terms:            keywords,
+			ExpansionMaxDf:   cmp.Or(opts.ExpansionMaxDF, expansionMaxDF),
 			ExpansionWords:   expWords,
 			ExpansionWeights: expWeights,
 			Bm25Weight:       kw,
