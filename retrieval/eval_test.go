@@ -34,12 +34,14 @@ type evalScores struct {
 //     then four of its phrasings reached the glossary through the prompt of
 //     its rewrite, and the search weights were chosen on it with the
 //     development set, so it is development data too;
-//   - blindQuestions (80), the test set, written by someone who saw neither
-//     the search code, the glossary nor the other sets.
+//   - blindQuestions and blindQuestions2 (80 each), the test sets, each
+//     written by a session that saw neither the search code, the glossary
+//     nor any other set.
 //
-// It logs each set's figures and the gap to issue 8's targets on the blind
-// set, and fails below regression floors (the constants at the end) and
-// when the chat answers off-topic questions. GAMETABLE_EVAL_VERBOSE=1 logs the misses
+// It fails when hybrid retrieval on both blind sets together falls below
+// issue 8's targets (0.85 overall, 0.75 paraphrased), when the development
+// set falls below its regression floors, and when the chat answers more
+// off-topic questions than it does today. GAMETABLE_EVAL_VERBOSE=1 logs the misses
 // of the development and held-out sets; the blind set's misses are logged
 // only with GAMETABLE_EVAL_VERBOSE=blind, because reading them is the first
 // step to tuning on them.
@@ -67,6 +69,8 @@ func TestRetrievalEval(t *testing.T) {
 		{"dev", evalQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") != ""},
 		{"held-out", holdoutQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") != ""},
 		{"blind", blindQuestions, os.Getenv("GAMETABLE_EVAL_VERBOSE") == "blind"},
+		{"blind2", blindQuestions2, os.Getenv("GAMETABLE_EVAL_VERBOSE") == "blind"},
+		{"blind1+2", slices.Concat(blindQuestions, blindQuestions2), false},
 	}
 	hybrid := map[string]evalScores{}
 	for _, set := range sets {
@@ -121,16 +125,14 @@ func TestRetrievalEval(t *testing.T) {
 	// regression.
 	require.LessOrEqual(t, len(offTopicAnswered), 3, "off-topic questions the chat answers")
 
-	// Issue 8's targets are 0.85 overall and 0.75 on the paraphrased half,
-	// on questions the system was not tuned on: the blind set. They are
-	// NOT met (docs/retrieval.md); what is checked here are regression
-	// floors just under today's figures, so that CI stays meaningful, and
-	// the gap to the targets is logged on every run.
-	blind := hybrid["blind"]
-	t.Logf("blind set vs issue 8's targets: overall %.3f (target %.2f), paraphrased %.3f (target %.2f)",
+	// Issue 8's targets, 0.85 overall and 0.75 on the paraphrased half, on
+	// questions the system was not tuned on: both blind sets together (the
+	// rule fixed before the second one was first run; docs/retrieval.md).
+	blind := hybrid["blind1+2"]
+	t.Logf("both blind sets vs issue 8's targets: overall %.3f (target %.2f), paraphrased %.3f (target %.2f)",
 		blind.overall, targetOverall, blind.paraphrase, targetParaphrase)
-	require.GreaterOrEqual(t, blind.overall, blindFloorOverall, "hybrid recall@5 overall on the blind test set")
-	require.GreaterOrEqual(t, blind.paraphrase, blindFloorParaphrase, "hybrid recall@5 on the blind test set's paraphrased half")
+	require.GreaterOrEqual(t, blind.overall, targetOverall, "hybrid recall@5 overall on the blind test sets")
+	require.GreaterOrEqual(t, blind.paraphrase, targetParaphrase, "hybrid recall@5 on the blind test sets' paraphrased halves")
 	dev := hybrid["dev"]
 	require.GreaterOrEqual(t, dev.overall, devFloorOverall, "hybrid recall@5 overall on the development set; misses:\n%s", strings.Join(dev.misses, "\n"))
 	require.GreaterOrEqual(t, dev.paraphrase, devFloorParaphrase, "hybrid recall@5 on the development set's paraphrases; misses:\n%s", strings.Join(dev.misses, "\n"))
@@ -154,15 +156,13 @@ var offTopicQuestions = []string{
 	"Can you recommend a good science fiction novel?",
 }
 
-// Issue 8's targets, and the regression floors the test enforces
-// (today's figures, less one question of each set's half).
+// Issue 8's targets, checked on both blind sets together, and regression
+// floors of the development set (today's figures less about one question).
 const (
-	targetOverall        = 0.85
-	targetParaphrase     = 0.75
-	blindFloorOverall    = 0.85
-	blindFloorParaphrase = 0.70
-	devFloorOverall      = 0.97
-	devFloorParaphrase   = 0.95
+	targetOverall      = 0.85
+	targetParaphrase   = 0.75
+	devFloorOverall    = 0.97
+	devFloorParaphrase = 0.95
 )
 
 func runEval(t *testing.T, b *testBundle, campaignID uuid.UUID, questions []evalQuestion, opts retrieval.SearchOptions) evalScores {
