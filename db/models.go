@@ -84,6 +84,7 @@ type CampaignDocument struct {
 	UpdatedAt     time.Time
 	ChunkSize     *int32
 	ChunkOverlap  *int32
+	IndexVersion  *string
 }
 
 type CampaignEntity struct {
@@ -184,6 +185,7 @@ type CoreRule struct {
 	UpdatedAt     time.Time
 	ChunkSize     *int32
 	ChunkOverlap  *int32
+	IndexVersion  *string
 }
 
 // Source files of a rule book, in ingestion order; core_rules.filename/sha256 repeat the last one.

@@ -118,9 +118,11 @@ type Querier interface {
 	// A weight of 0 turns a ranking off. terms is the question's text without
 	// stop words; the 'english' configuration stems it like the chunks, and
 	// the stems are OR-joined, so a chunk needs only some of them.
-	// expansion_words holds other words for the question's concepts (from the
-	// glossary), each counting with its expansion_weights entry instead of 1; a
-	// stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
+	// concept_words are the index words of the question's glossary concepts, at
+	// concept_weight; expansion_words are other words for those concepts, each
+	// counting with its expansion_weights entry instead of 1, and left out when
+	// they occur in more than expansion_max_df of the visible chunks. A stem
+	// that is several of these takes the largest weight. BM25 uses k1 = 1.2, b = 0.75.
 	// matched_idf / query_idf is the share of the question's own term weight
 	// that the chunk contains; similarity is 1 - cosine distance, 0 when the
 	// vector ranking did not return the chunk.
@@ -253,7 +255,8 @@ type Querier interface {
 	// the compendium), optional ones when the campaign enabled them.
 	CoreRuleListForCampaign(ctx context.Context, campaignID uuid.UUID) ([]CoreRuleListForCampaignRow, error)
 	// CoreRuleListToRechunk returns the books whose chunks were cut with other
-	// chunk settings than these (or unknown ones, from before migration 009)
+	// chunk settings than these (or unknown ones, from before migration 009),
+	// or indexed with another search index version (migration 010),
 	// and that have source files to cut again, oldest first. Books without
 	// chunks are left to their own ingestion job.
 	CoreRuleListToRechunk(ctx context.Context, arg CoreRuleListToRechunkParams) ([]uuid.UUID, error)

@@ -36,7 +36,7 @@ func (q *Queries) CampaignCoreRuleSetEnabled(ctx context.Context, arg CampaignCo
 const campaignDocumentCreate = `-- name: CampaignDocumentCreate :one
 INSERT INTO campaign_documents (campaign_id, title, filename, content_type, sha256, size_bytes, uploaded_by)
 VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::bytea, $6::bigint, $7::uuid)
-RETURNING id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
+RETURNING id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap, index_version
 `
 
 type CampaignDocumentCreateParams struct {
@@ -78,6 +78,7 @@ func (q *Queries) CampaignDocumentCreate(ctx context.Context, arg CampaignDocume
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }
@@ -113,6 +114,7 @@ SET status = 'ready',
     ),
     chunk_size = $3::integer,
     chunk_overlap = $4::integer,
+    index_version = $5::text,
     progress_done = progress_total,
     updated_at = now()
 WHERE campaign_id = $1::uuid
@@ -124,6 +126,7 @@ type CampaignDocumentFinishIngestionParams struct {
 	ID           uuid.UUID
 	ChunkSize    int32
 	ChunkOverlap int32
+	IndexVersion string
 }
 
 // CampaignDocumentFinishIngestion marks a document ready with its chunk
@@ -134,12 +137,13 @@ func (q *Queries) CampaignDocumentFinishIngestion(ctx context.Context, arg Campa
 		arg.ID,
 		arg.ChunkSize,
 		arg.ChunkOverlap,
+		arg.IndexVersion,
 	)
 	return err
 }
 
 const campaignDocumentGet = `-- name: CampaignDocumentGet :one
-SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
+SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap, index_version
 FROM campaign_documents
 WHERE campaign_id = $1::uuid
     AND id = $2::uuid
@@ -171,12 +175,13 @@ func (q *Queries) CampaignDocumentGet(ctx context.Context, arg CampaignDocumentG
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }
 
 const campaignDocumentList = `-- name: CampaignDocumentList :many
-SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap
+SELECT id, campaign_id, title, filename, content_type, status, error, sha256, size_bytes, chunk_count, progress_done, progress_total, uploaded_by, created_at, updated_at, chunk_size, chunk_overlap, index_version
 FROM campaign_documents
 WHERE campaign_id = $1::uuid
     AND (
@@ -230,6 +235,7 @@ func (q *Queries) CampaignDocumentList(ctx context.Context, arg CampaignDocument
 			&i.UpdatedAt,
 			&i.ChunkSize,
 			&i.ChunkOverlap,
+			&i.IndexVersion,
 		); err != nil {
 			return nil, err
 		}
@@ -246,13 +252,15 @@ SELECT d.campaign_id, d.id, d.sha256
 FROM campaign_documents d
 WHERE d.chunk_count > 0
     AND (d.chunk_size IS DISTINCT FROM $1::integer
-        OR d.chunk_overlap IS DISTINCT FROM $2::integer)
+        OR d.chunk_overlap IS DISTINCT FROM $2::integer
+        OR d.index_version IS DISTINCT FROM $3::text)
 ORDER BY d.created_at, d.id
 `
 
 type CampaignDocumentListToRechunkParams struct {
 	ChunkSize    int32
 	ChunkOverlap int32
+	IndexVersion string
 }
 
 type CampaignDocumentListToRechunkRow struct {
@@ -265,7 +273,7 @@ type CampaignDocumentListToRechunkRow struct {
 // documents of every campaign.
 // unscoped: background re-chunking after a change of the server-wide chunk settings; each row carries its campaign_id, which every later query of the document is scoped by, and nothing leaves the server.
 func (q *Queries) CampaignDocumentListToRechunk(ctx context.Context, arg CampaignDocumentListToRechunkParams) ([]CampaignDocumentListToRechunkRow, error) {
-	rows, err := q.db.Query(ctx, campaignDocumentListToRechunk, arg.ChunkSize, arg.ChunkOverlap)
+	rows, err := q.db.Query(ctx, campaignDocumentListToRechunk, arg.ChunkSize, arg.ChunkOverlap, arg.IndexVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -434,13 +442,17 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own
+    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own, bool_or(qx.keep) AS keep
     FROM (
-        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own
+        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own, true AS keep
         FROM unnest(to_tsvector('english', $3::text)) AS u(lexeme, positions, weights)
         UNION ALL
-        SELECT x.lexeme, ($4::float8[])[e.ord], false
-        FROM unnest($5::text[]) WITH ORDINALITY AS e(word, ord)
+        SELECT y.lexeme, $4::float8, false, true
+        FROM unnest($5::text[]) AS c(word)
+        CROSS JOIN LATERAL unnest(to_tsvector('english', c.word)) AS y(lexeme, positions, weights)
+        UNION ALL
+        SELECT x.lexeme, ($6::float8[])[e.ord], false, false
+        FROM unnest($7::text[]) WITH ORDINALITY AS e(word, ord)
         CROSS JOIN LATERAL unnest(to_tsvector('english', e.word)) AS x(lexeme, positions, weights)
     ) qx
     GROUP BY qx.term
@@ -449,7 +461,7 @@ term_idf AS (
     SELECT qt.term,
         qt.weight,
         qt.own,
-        df.df <= $6::float8 * s.n AS rare,
+        qt.keep OR df.df <= $8::float8 * s.n AS kept,
         ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -486,13 +498,13 @@ bm25 AS (
         OFFSET 0
     ) ct
     CROSS JOIN scope_stats s
-    WHERE $7::float8 > 0
-        AND (ti.own OR ti.rare)
+    WHERE $9::float8 > 0
+        AND ti.kept
         AND (ct.source_id IN (SELECT vd.id FROM campaign_documents vd WHERE vd.campaign_id = $1::uuid)
             OR ct.source_id IN (SELECT vb.id FROM visible_books vb))
     GROUP BY ct.chunk_id
     ORDER BY score DESC, ct.chunk_id
-    LIMIT $8::integer
+    LIMIT $10::integer
 ),
 bm25_ranked AS (
     SELECT b.id, b.score, b.matched_idf, row_number() OVER (ORDER BY b.score DESC, b.id) AS rank
@@ -502,37 +514,37 @@ vec_near AS MATERIALIZED (
     SELECT n.id, n.distance
     FROM (
         SELECT c.id, c.core_rule_id, c.campaign_id, c.embedding_model,
-            (c.embedding <=> $9::vector)::float8 AS distance
+            (c.embedding <=> $11::vector)::float8 AS distance
         FROM chunks c
-        WHERE $10::float8 > 0
-        ORDER BY c.embedding <=> $9::vector
-        LIMIT $11::integer
+        WHERE $12::float8 > 0
+        ORDER BY c.embedding <=> $11::vector
+        LIMIT $13::integer
     ) n
-    WHERE n.embedding_model = $12::text
+    WHERE n.embedding_model = $14::text
         AND (n.campaign_id = $1::uuid
             OR n.core_rule_id IN (SELECT vb.id FROM visible_books vb))
 ),
 vec_exact AS (
-    SELECT c.id, (c.embedding <=> $9::vector)::float8 AS distance
+    SELECT c.id, (c.embedding <=> $11::vector)::float8 AS distance
     FROM chunks c
-    WHERE $10::float8 > 0
-        AND c.embedding_model = $12::text
+    WHERE $12::float8 > 0
+        AND c.embedding_model = $14::text
         AND (c.campaign_id = $1::uuid
             OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb))
-    ORDER BY c.embedding <=> $9::vector
-    LIMIT $8::integer
+    ORDER BY c.embedding <=> $11::vector
+    LIMIT $10::integer
 ),
 vec AS (
     SELECT u.id, u.distance
     FROM (
         SELECT vn.id, vn.distance FROM vec_near vn
-        WHERE (SELECT count(*) FROM vec_near) >= $8::integer
+        WHERE (SELECT count(*) FROM vec_near) >= $10::integer
         UNION ALL
         SELECT ve.id, ve.distance FROM vec_exact ve
-        WHERE (SELECT count(*) FROM vec_near) < $8::integer
+        WHERE (SELECT count(*) FROM vec_near) < $10::integer
     ) u
     ORDER BY u.distance
-    LIMIT $8::integer
+    LIMIT $10::integer
 ),
 vec_ranked AS (
     SELECT v.id, v.distance, row_number() OVER (ORDER BY v.distance, v.id) AS rank
@@ -540,8 +552,8 @@ vec_ranked AS (
 ),
 fused AS (
     SELECT coalesce(b.id, v.id) AS id,
-        (coalesce($7::float8 / ($13::float8 + b.rank), 0)
-            + coalesce($10::float8 / ($13::float8 + v.rank), 0))::float8 AS score,
+        (coalesce($9::float8 / ($15::float8 + b.rank), 0)
+            + coalesce($12::float8 / ($15::float8 + v.rank), 0))::float8 AS score,
         b.score AS bm25_score,
         coalesce(b.matched_idf, 0)::float8 AS matched_idf,
         coalesce(1 - v.distance, 0)::float8 AS similarity
@@ -574,6 +586,8 @@ type ChunkSearchParams struct {
 	CampaignID       uuid.UUID
 	RowLimit         int32
 	Terms            string
+	ConceptWeight    float64
+	ConceptWords     []string
 	ExpansionWeights []float64
 	ExpansionWords   []string
 	ExpansionMaxDf   float64
@@ -611,9 +625,11 @@ type ChunkSearchRow struct {
 // A weight of 0 turns a ranking off. terms is the question's text without
 // stop words; the 'english' configuration stems it like the chunks, and
 // the stems are OR-joined, so a chunk needs only some of them.
-// expansion_words holds other words for the question's concepts (from the
-// glossary), each counting with its expansion_weights entry instead of 1; a
-// stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
+// concept_words are the index words of the question's glossary concepts, at
+// concept_weight; expansion_words are other words for those concepts, each
+// counting with its expansion_weights entry instead of 1, and left out when
+// they occur in more than expansion_max_df of the visible chunks. A stem
+// that is several of these takes the largest weight. BM25 uses k1 = 1.2, b = 0.75.
 // matched_idf / query_idf is the share of the question's own term weight
 // that the chunk contains; similarity is 1 - cosine distance, 0 when the
 // vector ranking did not return the chunk.
@@ -637,6 +653,8 @@ func (q *Queries) ChunkSearch(ctx context.Context, arg ChunkSearchParams) ([]Chu
 		arg.CampaignID,
 		arg.RowLimit,
 		arg.Terms,
+		arg.ConceptWeight,
+		arg.ConceptWords,
 		arg.ExpansionWeights,
 		arg.ExpansionWords,
 		arg.ExpansionMaxDf,
@@ -719,7 +737,7 @@ const coreRuleCreate = `-- name: CoreRuleCreate :one
 
 INSERT INTO core_rules (slug, title, kind, filename, sha256, size_bytes)
 VALUES ($1::text, $2::text, $3::text, $4::text, $5::bytea, $6::bigint)
-RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
+RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap, index_version
 `
 
 type CoreRuleCreateParams struct {
@@ -768,6 +786,7 @@ func (q *Queries) CoreRuleCreate(ctx context.Context, arg CoreRuleCreateParams) 
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }
@@ -844,6 +863,7 @@ SET status = 'ready',
     chunk_count = (SELECT count(*) FROM chunks c WHERE c.core_rule_id = $1::uuid),
     chunk_size = $2::integer,
     chunk_overlap = $3::integer,
+    index_version = $4::text,
     progress_done = progress_total,
     updated_at = now()
 WHERE id = $1::uuid
@@ -853,18 +873,24 @@ type CoreRuleFinishIngestionParams struct {
 	ID           uuid.UUID
 	ChunkSize    int32
 	ChunkOverlap int32
+	IndexVersion string
 }
 
 // CoreRuleFinishIngestion marks a book ready with its chunk count and the
 // chunk settings its chunks were cut with.
 // unscoped: counts a global book's chunks (campaign_id NULL).
 func (q *Queries) CoreRuleFinishIngestion(ctx context.Context, arg CoreRuleFinishIngestionParams) error {
-	_, err := q.db.Exec(ctx, coreRuleFinishIngestion, arg.ID, arg.ChunkSize, arg.ChunkOverlap)
+	_, err := q.db.Exec(ctx, coreRuleFinishIngestion,
+		arg.ID,
+		arg.ChunkSize,
+		arg.ChunkOverlap,
+		arg.IndexVersion,
+	)
 	return err
 }
 
 const coreRuleGet = `-- name: CoreRuleGet :one
-SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
+SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap, index_version
 FROM core_rules
 WHERE id = $1::uuid
 `
@@ -889,12 +915,13 @@ func (q *Queries) CoreRuleGet(ctx context.Context, id uuid.UUID) (CoreRule, erro
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }
 
 const coreRuleGetBySlug = `-- name: CoreRuleGetBySlug :one
-SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
+SELECT id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap, index_version
 FROM core_rules
 WHERE slug = $1::text
 `
@@ -919,12 +946,13 @@ func (q *Queries) CoreRuleGetBySlug(ctx context.Context, slug string) (CoreRule,
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }
 
 const coreRuleList = `-- name: CoreRuleList :many
-SELECT r.id, r.slug, r.title, r.kind, r.status, r.error, r.filename, r.sha256, r.size_bytes, r.chunk_count, r.progress_done, r.progress_total, r.created_at, r.updated_at, r.chunk_size, r.chunk_overlap,
+SELECT r.id, r.slug, r.title, r.kind, r.status, r.error, r.filename, r.sha256, r.size_bytes, r.chunk_count, r.progress_done, r.progress_total, r.created_at, r.updated_at, r.chunk_size, r.chunk_overlap, r.index_version,
     (SELECT count(*) FROM monsters m WHERE m.core_rule_id = r.id)::bigint AS monster_count,
     (SELECT count(*) FROM items i WHERE i.core_rule_id = r.id)::bigint AS item_count
 FROM core_rules r
@@ -948,6 +976,7 @@ type CoreRuleListRow struct {
 	UpdatedAt     time.Time
 	ChunkSize     *int32
 	ChunkOverlap  *int32
+	IndexVersion  *string
 	MonsterCount  int64
 	ItemCount     int64
 }
@@ -979,6 +1008,7 @@ func (q *Queries) CoreRuleList(ctx context.Context) ([]CoreRuleListRow, error) {
 			&i.UpdatedAt,
 			&i.ChunkSize,
 			&i.ChunkOverlap,
+			&i.IndexVersion,
 			&i.MonsterCount,
 			&i.ItemCount,
 		); err != nil {
@@ -1051,7 +1081,8 @@ SELECT r.id
 FROM core_rules r
 WHERE r.chunk_count > 0
     AND (r.chunk_size IS DISTINCT FROM $1::integer
-        OR r.chunk_overlap IS DISTINCT FROM $2::integer)
+        OR r.chunk_overlap IS DISTINCT FROM $2::integer
+        OR r.index_version IS DISTINCT FROM $3::text)
     AND EXISTS (SELECT 1 FROM core_rule_files f WHERE f.core_rule_id = r.id)
 ORDER BY r.created_at, r.id
 `
@@ -1059,14 +1090,16 @@ ORDER BY r.created_at, r.id
 type CoreRuleListToRechunkParams struct {
 	ChunkSize    int32
 	ChunkOverlap int32
+	IndexVersion string
 }
 
 // CoreRuleListToRechunk returns the books whose chunks were cut with other
-// chunk settings than these (or unknown ones, from before migration 009)
+// chunk settings than these (or unknown ones, from before migration 009),
+// or indexed with another search index version (migration 010),
 // and that have source files to cut again, oldest first. Books without
 // chunks are left to their own ingestion job.
 func (q *Queries) CoreRuleListToRechunk(ctx context.Context, arg CoreRuleListToRechunkParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, coreRuleListToRechunk, arg.ChunkSize, arg.ChunkOverlap)
+	rows, err := q.db.Query(ctx, coreRuleListToRechunk, arg.ChunkSize, arg.ChunkOverlap, arg.IndexVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -1117,7 +1150,7 @@ SET title = $1::text,
     progress_total = 0,
     updated_at = now()
 WHERE id = $6::uuid
-RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap
+RETURNING id, slug, title, kind, status, error, filename, sha256, size_bytes, chunk_count, progress_done, progress_total, created_at, updated_at, chunk_size, chunk_overlap, index_version
 `
 
 type CoreRuleSetSourceParams struct {
@@ -1160,6 +1193,7 @@ func (q *Queries) CoreRuleSetSource(ctx context.Context, arg CoreRuleSetSourcePa
 		&i.UpdatedAt,
 		&i.ChunkSize,
 		&i.ChunkOverlap,
+		&i.IndexVersion,
 	)
 	return i, err
 }

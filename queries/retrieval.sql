@@ -281,6 +281,7 @@ SET status = 'ready',
     chunk_count = (SELECT count(*) FROM chunks c WHERE c.core_rule_id = @id::uuid),
     chunk_size = @chunk_size::integer,
     chunk_overlap = @chunk_overlap::integer,
+    index_version = @index_version::text,
     progress_done = progress_total,
     updated_at = now()
 WHERE id = @id::uuid;
@@ -297,6 +298,7 @@ SET status = 'ready',
     ),
     chunk_size = @chunk_size::integer,
     chunk_overlap = @chunk_overlap::integer,
+    index_version = @index_version::text,
     progress_done = progress_total,
     updated_at = now()
 WHERE campaign_id = @campaign_id::uuid
@@ -304,14 +306,16 @@ WHERE campaign_id = @campaign_id::uuid
 
 -- name: CoreRuleListToRechunk :many
 -- CoreRuleListToRechunk returns the books whose chunks were cut with other
--- chunk settings than these (or unknown ones, from before migration 009)
+-- chunk settings than these (or unknown ones, from before migration 009),
+-- or indexed with another search index version (migration 010),
 -- and that have source files to cut again, oldest first. Books without
 -- chunks are left to their own ingestion job.
 SELECT r.id
 FROM core_rules r
 WHERE r.chunk_count > 0
     AND (r.chunk_size IS DISTINCT FROM @chunk_size::integer
-        OR r.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer)
+        OR r.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer
+        OR r.index_version IS DISTINCT FROM @index_version::text)
     AND EXISTS (SELECT 1 FROM core_rule_files f WHERE f.core_rule_id = r.id)
 ORDER BY r.created_at, r.id;
 
@@ -323,7 +327,8 @@ SELECT d.campaign_id, d.id, d.sha256
 FROM campaign_documents d
 WHERE d.chunk_count > 0
     AND (d.chunk_size IS DISTINCT FROM @chunk_size::integer
-        OR d.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer)
+        OR d.chunk_overlap IS DISTINCT FROM @chunk_overlap::integer
+        OR d.index_version IS DISTINCT FROM @index_version::text)
 ORDER BY d.created_at, d.id;
 
 -- name: IngestionSettingsGetForShare :one
@@ -381,9 +386,11 @@ SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
 -- A weight of 0 turns a ranking off. terms is the question's text without
 -- stop words; the 'english' configuration stems it like the chunks, and
 -- the stems are OR-joined, so a chunk needs only some of them.
--- expansion_words holds other words for the question's concepts (from the
--- glossary), each counting with its expansion_weights entry instead of 1; a
--- stem that is both takes the larger weight. BM25 uses k1 = 1.2, b = 0.75.
+-- concept_words are the index words of the question's glossary concepts, at
+-- concept_weight; expansion_words are other words for those concepts, each
+-- counting with its expansion_weights entry instead of 1, and left out when
+-- they occur in more than expansion_max_df of the visible chunks. A stem
+-- that is several of these takes the largest weight. BM25 uses k1 = 1.2, b = 0.75.
 -- matched_idf / query_idf is the share of the question's own term weight
 -- that the chunk contains; similarity is 1 - cosine distance, 0 when the
 -- vector ranking did not return the chunk.
@@ -407,12 +414,16 @@ scope_stats AS (
         OR c.core_rule_id IN (SELECT vb.id FROM visible_books vb)
 ),
 query_terms AS (
-    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own
+    SELECT qx.term, max(qx.weight)::float8 AS weight, bool_or(qx.own) AS own, bool_or(qx.keep) AS keep
     FROM (
-        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own
+        SELECT u.lexeme AS term, 1::float8 AS weight, true AS own, true AS keep
         FROM unnest(to_tsvector('english', @terms::text)) AS u(lexeme, positions, weights)
         UNION ALL
-        SELECT x.lexeme, (@expansion_weights::float8[])[e.ord], false
+        SELECT y.lexeme, sqlc.arg(concept_weight)::float8, false, true
+        FROM unnest(@concept_words::text[]) AS c(word)
+        CROSS JOIN LATERAL unnest(to_tsvector('english', c.word)) AS y(lexeme, positions, weights)
+        UNION ALL
+        SELECT x.lexeme, (@expansion_weights::float8[])[e.ord], false, false
         FROM unnest(@expansion_words::text[]) WITH ORDINALITY AS e(word, ord)
         CROSS JOIN LATERAL unnest(to_tsvector('english', e.word)) AS x(lexeme, positions, weights)
     ) qx
@@ -422,7 +433,7 @@ term_idf AS (
     SELECT qt.term,
         qt.weight,
         qt.own,
-        df.df <= sqlc.arg(expansion_max_df)::float8 * s.n AS rare,
+        qt.keep OR df.df <= sqlc.arg(expansion_max_df)::float8 * s.n AS kept,
         ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) AS idf
     FROM query_terms qt
     CROSS JOIN scope_stats s
@@ -460,7 +471,7 @@ bm25 AS (
     ) ct
     CROSS JOIN scope_stats s
     WHERE sqlc.arg(bm25_weight)::float8 > 0
-        AND (ti.own OR ti.rare)
+        AND ti.kept
         AND (ct.source_id IN (SELECT vd.id FROM campaign_documents vd WHERE vd.campaign_id = @campaign_id::uuid)
             OR ct.source_id IN (SELECT vb.id FROM visible_books vb))
     GROUP BY ct.chunk_id

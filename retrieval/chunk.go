@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,6 +65,17 @@ func IndexText(headingPath []string, text string) string {
 func (c Chunk) searchText() string {
 	return c.IndexText() + headingConceptTokens(c.HeadingPath)
 }
+
+// SearchIndexVersion names how chunks are indexed for full-text search: the
+// glossary whose concepts their headings are tagged with
+// (headingConceptTokens). Every book and document records the version its
+// chunks were indexed with; the re-chunking job ingests again those with
+// another one, and serve queues it at start-up when there are any
+// (Service.QueueIndexUpgrade), so a new glossary reaches stored books.
+var SearchIndexVersion = func() string {
+	sum := sha256.Sum256([]byte(glossarySource))
+	return "glossary-" + hex.EncodeToString(sum[:6])
+}()
 
 // conceptTokenPrefix starts the made-up words that stand for glossary
 // concepts in the index: "gtconcept" + concept name.

@@ -29,10 +29,9 @@ func slicesCompact(s []string) []string {
 }
 
 func TestExpansionTerms(t *testing.T) {
-	words, weights := expansionTerms("I'm terrified of the dragon", 4)
+	index, words, weights := expansionTerms("I'm terrified of the dragon", 4)
+	require.Equal(t, []string{conceptTokenPrefix + "frightened"}, index)
 	require.Len(t, weights, len(words))
-	require.Equal(t, conceptTokenPrefix+"frightened", words[0], "the concept's index word comes first")
-	require.Equal(t, conceptWeight, weights[0])
 
 	n := len(conceptWords["frightened"])
 	require.Greater(t, n, 4)
@@ -46,7 +45,8 @@ func TestExpansionTerms(t *testing.T) {
 		require.NotContains(t, words[i+1:], w, "each word once")
 	}
 
-	words, weights = expansionTerms("zorblax quendril", 4)
+	index, words, weights = expansionTerms("zorblax quendril", 4)
+	require.Empty(t, index)
 	require.Empty(t, words)
 	require.Empty(t, weights)
 }

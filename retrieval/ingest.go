@@ -251,7 +251,7 @@ func (t coreRuleTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 		return fmt.Errorf("build term index: %w", err)
 	}
 	if err := q.CoreRuleFinishIngestion(ctx, db.CoreRuleFinishIngestionParams{
-		ID: t.id, ChunkSize: int32(opts.Size), ChunkOverlap: int32(opts.Overlap),
+		ID: t.id, ChunkSize: int32(opts.Size), ChunkOverlap: int32(opts.Overlap), IndexVersion: SearchIndexVersion,
 	}); err != nil {
 		return fmt.Errorf("mark ready: %w", err)
 	}
@@ -310,6 +310,7 @@ func (t documentTarget) replace(ctx context.Context, q *db.Queries, chunks []Chu
 	}
 	if err := q.CampaignDocumentFinishIngestion(ctx, db.CampaignDocumentFinishIngestionParams{
 		CampaignID: t.campaignID, ID: t.id, ChunkSize: int32(opts.Size), ChunkOverlap: int32(opts.Overlap),
+		IndexVersion: SearchIndexVersion,
 	}); err != nil {
 		return fmt.Errorf("mark ready: %w", err)
 	}

@@ -478,3 +478,68 @@ func TestReembed_JobThroughRiver(t *testing.T) {
 	require.Equal(t, total, chunkCount(t, b.testBundle, "embedding_model = 'all-minilm'"), "every chunk has the new model")
 	require.Empty(t, jobStates(t, b.testBundle, "retrieval_rechunk"), "a model change alone does not re-chunk")
 }
+
+// TestQueueIndexUpgrade: sources indexed with another search index version
+// (an older glossary) are ingested again in the background when serve
+// starts; current ones queue nothing.
+func TestQueueIndexUpgrade(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	b := setupRechunk(t, nil)
+	client := b.newClient()
+	b.svc.SetQueue(client)
+	startClient(t, client)
+	c, u := b.campaign(t, "Upgrade")
+
+	book, err := b.svc.CreateCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: "handbook", Title: "Handbook", Kind: retrieval.KindRequired,
+		Files: []retrieval.File{{Name: "conditions.md", Data: []byte("# Conditions\n\n## Frightened\n\nYou have disadvantage while the source of your fear is in sight.\n")}},
+	})
+	require.NoError(t, err)
+	doc, err := b.svc.UploadDocument(ctx, retrieval.UploadDocumentParams{CampaignID: c, UploadedBy: u, Filename: "notes.md", Data: []byte("# Heist\n\nThe vault opens at midnight.")})
+	require.NoError(t, err)
+	versions := func() (string, string) {
+		var bv, dv *string
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT index_version FROM core_rules WHERE id = $1", book.ID).Scan(&bv))
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT index_version FROM campaign_documents WHERE id = $1", doc.ID).Scan(&dv))
+		if bv == nil || dv == nil {
+			return "", ""
+		}
+		return *bv, *dv
+	}
+	require.Eventually(t, func() bool {
+		bv, dv := versions()
+		return bv == retrieval.SearchIndexVersion && dv == retrieval.SearchIndexVersion
+	}, 30*time.Second, 50*time.Millisecond, "ingestion records the index version")
+
+	queued, err := b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.False(t, queued, "everything is current")
+
+	// As after an upgrade: the book's chunks come from an older glossary,
+	// without the concept words; the document's predate versions.
+	_, err = b.pool.Exec(ctx, "UPDATE core_rules SET index_version = 'glossary-old' WHERE id = $1", book.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "UPDATE campaign_documents SET index_version = NULL WHERE id = $1", doc.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "DELETE FROM chunk_terms WHERE term LIKE 'gtconcept%'")
+	require.NoError(t, err)
+	plain, err := b.svc.Search(ctx, c, "I'm terrified", retrieval.SearchOptions{Mode: retrieval.KeywordOnly})
+	require.NoError(t, err)
+	require.Empty(t, plain, "without the concept words nothing matches")
+
+	queued, err = b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.True(t, queued)
+	require.Eventually(t, func() bool {
+		bv, dv := versions()
+		return bv == retrieval.SearchIndexVersion && dv == retrieval.SearchIndexVersion
+	}, 30*time.Second, 50*time.Millisecond, "the re-chunking job indexes both again")
+	res, err := b.svc.Search(ctx, c, "I'm terrified", retrieval.SearchOptions{Mode: retrieval.KeywordOnly})
+	require.NoError(t, err)
+	require.NotEmpty(t, res)
+	require.Equal(t, "Frightened", res[0].Heading)
+	queued, err = b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.False(t, queued)
+}

@@ -200,13 +200,41 @@ func (s *Service) rechunk(ctx context.Context, finish func(context.Context, pgx.
 	}
 }
 
-// listToRechunk lists the books, then the documents, not cut with settings.
+// QueueIndexUpgrade queues the re-chunking job when a book or document was
+// cut with other chunk settings or indexed with another SearchIndexVersion
+// (after an upgrade that changed the glossary, or for chunks stored before
+// versions were recorded), and reports whether it did. serve calls it at
+// start-up; searches keep using the old chunks meanwhile.
+func (s *Service) QueueIndexUpgrade(ctx context.Context) (bool, error) {
+	queued := false
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := s.q.WithTx(tx)
+		settings, err := q.IngestionSettingsGet(ctx)
+		if err != nil {
+			return fmt.Errorf("load ingestion settings: %w", err)
+		}
+		todo, err := listToRechunk(ctx, q, settings)
+		if err != nil || len(todo) == 0 {
+			return err
+		}
+		queued = true
+		return s.enqueue(ctx, tx, RechunkArgs{})
+	})
+	return queued, err
+}
+
+// listToRechunk lists the books, then the documents, not cut with settings
+// or not indexed with SearchIndexVersion.
 func listToRechunk(ctx context.Context, q *db.Queries, settings db.IngestionSetting) ([]rechunkSource, error) {
-	books, err := q.CoreRuleListToRechunk(ctx, db.CoreRuleListToRechunkParams{ChunkSize: settings.ChunkSize, ChunkOverlap: settings.ChunkOverlap})
+	books, err := q.CoreRuleListToRechunk(ctx, db.CoreRuleListToRechunkParams{
+		ChunkSize: settings.ChunkSize, ChunkOverlap: settings.ChunkOverlap, IndexVersion: SearchIndexVersion,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list core rules to re-chunk: %w", err)
 	}
-	docs, err := q.CampaignDocumentListToRechunk(ctx, db.CampaignDocumentListToRechunkParams{ChunkSize: settings.ChunkSize, ChunkOverlap: settings.ChunkOverlap})
+	docs, err := q.CampaignDocumentListToRechunk(ctx, db.CampaignDocumentListToRechunkParams{
+		ChunkSize: settings.ChunkSize, ChunkOverlap: settings.ChunkOverlap, IndexVersion: SearchIndexVersion,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list campaign documents to re-chunk: %w", err)
 	}

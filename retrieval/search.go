@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -70,8 +71,8 @@ type SearchOptions struct {
 	NoExpansion bool
 	// KeywordWeight and VectorWeight, when positive, replace the default
 	// weights of the two rankings in the fusion (1 and 0.1), and
-	// ExpansionWeight the weight of glossary words in BM25 (2.5, shared by a concept's words): knobs for
-	// evaluation runs.
+	// ExpansionWeight the weight of a concept's glossary words in BM25
+	// (2.5, shared by the words): knobs for evaluation runs.
 	KeywordWeight, VectorWeight, ExpansionWeight float64
 	// ExpansionMaxDF, when positive, replaces expansionMaxDF (0.1): the
 	// largest share of the visible chunks a glossary word may occur in.
@@ -124,10 +125,10 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 		return []Result{}, nil
 	}
 
-	var expWords []string
+	var conceptWords, expWords []string
 	var expWeights []float64
 	if !opts.NoExpansion {
-		expWords, expWeights = expansionTerms(query, opts.expansionWeight())
+		conceptWords, expWords, expWeights = expansionTerms(query, cmp.Or(opts.ExpansionWeight, expansionWeight))
 	}
 
 	settings, err := s.q.IngestionSettingsGet(ctx)
@@ -179,6 +180,8 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 			CampaignID:       campaignID,
 			RowLimit:         int32(opts.Limit),
 			Terms:            keywords,
+			ConceptWords:     conceptWords,
+			ConceptWeight:    conceptWeight,
 			ExpansionMaxDf:   cmp.Or(opts.ExpansionMaxDF, expansionMaxDF),
 			ExpansionWords:   expWords,
 			ExpansionWeights: expWeights,
@@ -223,55 +226,47 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 	return out, nil
 }
 
-func (o SearchOptions) expansionWeight() float64 {
-	if o.ExpansionWeight > 0 {
-		return o.ExpansionWeight
-	}
-	return expansionWeight
-}
-
 // expansionTerms returns what BM25 adds to a question for the glossary
-// concepts it names, with weights:
+// concepts it names:
 //
-//   - the concept's made-up index word (conceptTokenPrefix + name) at
-//     conceptWeight: it matches the chunks whose headings name the concept
-//     (headingConceptTokens), the passages that are about it;
-//   - the concept's words that the question does not contain, each at
-//     weight / sqrt(number of the concept's words), so that a concept adds
-//     about as much as one strong term however many ways players have of
-//     saying it (with a flat weight a concept of thirty phrasings outweighed
-//     the question's own words).
-//
-// A word of several named concepts keeps its largest weight.
-func expansionTerms(query string, weight float64) ([]string, []float64) {
+//   - concepts: each concept's made-up index word (conceptTokenPrefix +
+//     name), which matches the chunks whose headings name the concept
+//     (headingConceptTokens), the passages that are about it; searched at
+//     conceptWeight;
+//   - words, weights: the concepts' words that the question does not
+//     contain, each at weight / sqrt(number of its concept's words), so that
+//     a concept adds about as much as one strong term however many ways
+//     players have of saying it (with a flat weight a concept of thirty
+//     phrasings outweighed the question's own words). A word of several
+//     named concepts keeps its largest weight.
+func expansionTerms(query string, weight float64) (indexWords, words []string, weights []float64) {
 	toks := tokens(query)
 	have := map[string]bool{}
 	for _, t := range toks {
 		have[stem(t)] = true
 	}
 	at := map[string]int{} // a stem's index in words
-	var words []string
-	var weights []float64
-	add := func(key, word string, w float64) {
-		if i, ok := at[key]; ok {
-			weights[i] = max(weights[i], w)
-			return
-		}
-		at[key] = len(words)
-		words = append(words, word)
-		weights = append(weights, w)
-	}
 	for _, c := range concepts(toks) {
-		add(conceptTokenPrefix+c, conceptTokenPrefix+c, conceptWeight)
+		if !slices.Contains(indexWords, conceptTokenPrefix+c) {
+			indexWords = append(indexWords, conceptTokenPrefix+c)
+		}
 		cw := conceptWords[c]
 		w := weight / math.Sqrt(float64(max(len(cw), 1)))
 		for _, word := range cw {
-			if s := stem(word); !have[s] {
-				add(s, word, w)
+			s := stem(word)
+			if have[s] {
+				continue
 			}
+			if i, ok := at[s]; ok {
+				weights[i] = max(weights[i], w)
+				continue
+			}
+			at[s] = len(words)
+			words = append(words, word)
+			weights = append(weights, w)
 		}
 	}
-	return words, weights
+	return indexWords, words, weights
 }
 
 // keywordText is the question without stop words and punctuation: the

@@ -467,6 +467,12 @@ func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, nil, nil, fmt.Errorf("start jobs: %w", err)
 	}
+	if queued, err := rag.QueueIndexUpgrade(ctx); err != nil {
+		// Searches still work on the chunks as they are.
+		logger.Warn("check the search index version", "err", err)
+	} else if queued {
+		logger.Info("re-indexing rule books and documents in the background", "index_version", retrieval.SearchIndexVersion)
+	}
 	return client, rag, chat, nil
 }
 
