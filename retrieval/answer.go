@@ -144,7 +144,8 @@ func extractiveAnswer(question string, passages []Result) Answer {
 		passages = passages[:answerPassages]
 	}
 	want := map[string]float64{}
-	for _, t := range terms(expansion(question)) {
+	_, glossaryWords, _ := expansionTerms(question, 1)
+	for _, t := range terms(strings.Join(glossaryWords, " ")) {
 		want[t] = 0.5
 	}
 	for _, t := range terms(question) {

@@ -313,28 +313,6 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// expansion returns the glossary's other phrasings of the concepts named in
-// text, as one space-separated string of words that are not already in
-// text: the extra words a keyword search also looks for ("terrified" adds
-// "scared afraid fear frightened ...").
-func expansion(text string) string {
-	toks := tokens(text)
-	have := map[string]bool{}
-	for _, t := range toks {
-		have[stem(t)] = true
-	}
-	var out []string
-	for _, c := range concepts(toks) {
-		for _, w := range conceptWords[c] {
-			if s := stem(w); !have[s] {
-				have[s] = true
-				out = append(out, w)
-			}
-		}
-	}
-	return strings.Join(out, " ")
-}
-
 // conceptWords lists each concept's words (not stop words), as written.
 var conceptWords = func() map[string][]string {
 	m := map[string][]string{}

@@ -119,8 +119,9 @@ func TestGlossaryLongestPhraseWins(t *testing.T) {
 
 func TestGlossaryExpansion(t *testing.T) {
 	t.Parallel()
-	words := strings.Fields(expansion("I am terrified"))
+	_, words, _ := expansionTerms("I am terrified", 1)
 	require.Contains(t, words, "frightened")
 	require.NotContains(t, words, "terrified", "words already in the text are not added")
-	require.Empty(t, expansion("xyzzy plugh"), "no concept, no words")
+	_, none, _ := expansionTerms("xyzzy plugh", 1)
+	require.Empty(t, none, "no concept, no words")
 }
