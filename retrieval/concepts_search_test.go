@@ -20,7 +20,8 @@ func TestSearchFindsTheSectionAConceptNames(t *testing.T) {
 		"## Grappled\n\nYour speed becomes 0 while you are held.\n\n"+
 		"# Travel\n\nA day of travel covers 24 miles at a normal pace. The dragon's lair is far.\n")
 
-	res, err := b.svc.Search(t.Context(), c, "I'm terrified, what happens?", retrieval.SearchOptions{Limit: 3})
+	// Keyword search alone: the vector ranking must not be what finds it.
+	res, err := b.svc.Search(t.Context(), c, "I'm terrified, what happens?", retrieval.SearchOptions{Limit: 3, Mode: retrieval.KeywordOnly})
 	require.NoError(t, err)
 	require.NotEmpty(t, res)
 	require.Equal(t, "Frightened", res[0].Heading)
