@@ -3,6 +3,10 @@ package dbtest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -12,7 +16,20 @@ import (
 	"gametable/db"
 )
 
-func TestMain(m *testing.M) { Main(m) }
+// envLockAndExit makes the test binary lock the directory it names and
+// exit at once: TestAbandoned's owner that dies.
+const envLockAndExit = "GAMETABLE_DBTEST_LOCK_AND_EXIT"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(envLockAndExit); dir != "" {
+		if _, err := lockDir(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0) // the kernel releases the lock
+	}
+	Main(m)
+}
 
 func databaseExists(t *testing.T, name string) bool {
 	t.Helper()
@@ -242,11 +259,17 @@ func TestAbandoned(t *testing.T) {
 	defer lock.Close()
 	require.False(t, abandoned(live), "a directory whose owner holds the lock is in use")
 
+	// The dead owner is a real process that locks and exits. Locking and
+	// closing here instead is racy: a child this process forks at that
+	// moment (the parallel tests start PostgreSQL) shares the open lock
+	// until it execs, and the probe sees the lock held.
 	dead := t.TempDir()
-	stale, err := lockDir(dead)
-	require.NoError(t, err)
-	require.NoError(t, stale.Close()) // as when the owner process dies
-	require.True(t, abandoned(dead))
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envLockAndExit+"="+dead)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.FileExists(t, filepath.Join(dead, "lock"))
+	require.True(t, abandoned(dead), "a directory whose owner has exited is abandoned")
 
 	fresh := t.TempDir() // no lock file yet: being created
 	require.False(t, abandoned(fresh))
