@@ -2,71 +2,22 @@ package retrieval_test
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"gametable/retrieval"
+	"gametable/retrieval/srdbook"
 )
 
-// srdWholeBook renders every text of the SRD data as Markdown: the rules
-// book of the evaluation, then spells, monsters, magic items, equipment,
-// weapon properties and damage types, one "##" section per record.
+// srdWholeBook is every text of the SRD data as one book (srdbook.Whole).
 func srdWholeBook(t testing.TB) string {
 	t.Helper()
-	dir := srdDir(t)
-	var b strings.Builder
-	b.WriteString(srdRulesBook(t))
-
-	section := func(title, file string, render func(map[string]any) string) {
-		var records []map[string]any
-		readJSON(t, filepath.Join(dir, file), &records)
-		fmt.Fprintf(&b, "# %s\n\n", title)
-		for _, r := range records {
-			fmt.Fprintf(&b, "## %v\n\n%s\n\n", r["name"], render(r))
-		}
-	}
-	lines := func(v any) string {
-		var out []string
-		if list, ok := v.([]any); ok {
-			for _, x := range list {
-				out = append(out, fmt.Sprint(x))
-			}
-		}
-		return strings.Join(out, "\n\n")
-	}
-	named := func(v any) string {
-		var out []string
-		if list, ok := v.([]any); ok {
-			for _, x := range list {
-				if m, ok := x.(map[string]any); ok {
-					out = append(out, fmt.Sprintf("***%v.*** %v", m["name"], m["desc"]))
-				}
-			}
-		}
-		return strings.Join(out, "\n\n")
-	}
-	section("Spells", "5e-SRD-Spells.json", func(r map[string]any) string {
-		return fmt.Sprintf("Level %v. Casting time %v. Range %v. Duration %v.\n\n%s\n\n%s",
-			r["level"], r["casting_time"], r["range"], r["duration"], lines(r["desc"]), lines(r["higher_level"]))
-	})
-	section("Monsters", "5e-SRD-Monsters.json", func(r map[string]any) string {
-		return fmt.Sprintf("%v %v, %v. Hit points %v. Challenge %v.\n\n%s\n\n%s\n\n%s",
-			r["size"], r["type"], r["alignment"], r["hit_points"], r["challenge_rating"],
-			named(r["special_abilities"]), named(r["actions"]), named(r["legendary_actions"]))
-	})
-	section("Magic Items", "5e-SRD-Magic-Items.json", func(r map[string]any) string { return lines(r["desc"]) })
-	section("Equipment", "5e-SRD-Equipment.json", func(r map[string]any) string {
-		return fmt.Sprintf("Cost %v. Weight %v.\n\n%s", r["cost"], r["weight"], lines(r["desc"]))
-	})
-	section("Weapon Properties", "5e-SRD-Weapon-Properties.json", func(r map[string]any) string { return lines(r["desc"]) })
-	section("Damage Types", "5e-SRD-Damage-Types.json", func(r map[string]any) string { return lines(r["desc"]) })
-	return b.String()
+	text, err := srdbook.Whole(srdDir(t))
+	require.NoError(t, err)
+	return text
 }
 
 // BenchmarkSearch measures hybrid search latency over the whole SRD (about

@@ -2,11 +2,7 @@ package retrieval_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -17,6 +13,7 @@ import (
 	"gametable/db"
 	"gametable/db/dbtest"
 	"gametable/retrieval"
+	"gametable/retrieval/srdbook"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -61,70 +58,21 @@ func (b *testBundle) book(t testing.TB, slug, kind, text string) uuid.UUID {
 	return r.ID
 }
 
-// srdDir is ../shared/data/srd relative to the repository root.
+// srdDir is ../shared/data/srd beside the repository.
 func srdDir(t testing.TB) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	require.True(t, ok)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "shared", "data", "srd")
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "the SRD data belongs in ../shared/data/srd beside the repository")
+	dir, err := srdbook.Dir()
+	require.NoError(t, err)
 	return dir
 }
 
-func readJSON(t testing.TB, path string, v any) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(data, v))
-}
-
-// srdRulesBook builds the evaluation book: the SRD rule sections in chapter
-// order (each chapter a "#" heading above its sections' own "##" Markdown),
-// then the conditions under "# Conditions", one "##" heading each.
+// srdRulesBook is the evaluation book (srdbook.Rules): the SRD rule
+// sections in chapter order, then the conditions.
 func srdRulesBook(t testing.TB) string {
 	t.Helper()
-	dir := srdDir(t)
-	var sections []struct {
-		Index string `json:"index"`
-		Desc  string `json:"desc"`
-	}
-	readJSON(t, filepath.Join(dir, "5e-SRD-Rule-Sections.json"), &sections)
-	byIndex := map[string]string{}
-	for _, s := range sections {
-		byIndex[s.Index] = s.Desc
-	}
-	var chapters []struct {
-		Name        string `json:"name"`
-		Subsections []struct {
-			Index string `json:"index"`
-		} `json:"subsections"`
-	}
-	readJSON(t, filepath.Join(dir, "5e-SRD-Rules.json"), &chapters)
-	var b strings.Builder
-	used := 0
-	for _, ch := range chapters {
-		fmt.Fprintf(&b, "# %s\n\n", ch.Name)
-		for _, sub := range ch.Subsections {
-			desc, ok := byIndex[sub.Index]
-			require.True(t, ok, "rule section %s", sub.Index)
-			b.WriteString(desc)
-			b.WriteString("\n\n")
-			used++
-		}
-	}
-	require.Equal(t, len(sections), used, "every rule section belongs to a chapter")
-
-	var conditions []struct {
-		Name string   `json:"name"`
-		Desc []string `json:"desc"`
-	}
-	readJSON(t, filepath.Join(dir, "5e-SRD-Conditions.json"), &conditions)
-	b.WriteString("# Conditions\n\n")
-	for _, c := range conditions {
-		fmt.Fprintf(&b, "## %s\n\n%s\n\n", c.Name, strings.Join(c.Desc, "\n"))
-	}
-	return b.String()
+	text, err := srdbook.Rules(srdDir(t))
+	require.NoError(t, err)
+	return text
 }
 
 func containsFold(s, sub string) bool {
