@@ -648,11 +648,12 @@ type Querier interface {
 	RetrievalAnalyze(ctx context.Context) error
 	// RetrievalSetSearchParams tunes the rest of the transaction for
 	// ChunkSearch: pgvector's iterative index scan, so that rows the scope
-	// filters out do not leave a short result (pgvector 0.8+), a wider
-	// candidate list, and a plan made for the actual parameters every time (a
-	// generic plan of the prepared statement cannot know which rankings are on
-	// or how common the question's terms are, and was several times slower).
-	RetrievalSetSearchParams(ctx context.Context) error
+	// filters out do not leave a short result (iterative_scan: only pgvector
+	// 0.8+ has the setting, and older ones refuse it), a wider candidate list,
+	// and a plan made for the actual parameters every time (a generic plan of
+	// the prepared statement cannot know which rankings are on or how common
+	// the question's terms are, and was several times slower).
+	RetrievalSetSearchParams(ctx context.Context, iterativeScan bool) error
 	// RulesChatMessageCreate stamps the row with clock_timestamp(), not the
 	// transaction's now(), so a question and its answer saved in one
 	// transaction keep their order in the history.
@@ -674,6 +675,9 @@ type Querier interface {
 	// unscoped: a rule book's statistics are global (campaign_id NULL).
 	TermDocFrequencyDeleteForCoreRule(ctx context.Context, coreRuleID uuid.UUID) error
 	TermDocFrequencyDeleteForDocument(ctx context.Context, arg TermDocFrequencyDeleteForDocumentParams) error
+	// unscoped: the file store is shared by every campaign and book; the
+	// checksums of every stored file a row still needs.
+	UploadChecksumList(ctx context.Context) ([][]byte, error)
 	// UserCreate inserts an account. A taken email (case-insensitively) is a
 	// unique violation on users_email_lower_key, i.e. ErrConflict.
 	UserCreate(ctx context.Context, arg UserCreateParams) (User, error)
@@ -711,6 +715,8 @@ type Querier interface {
 	// UserUpdate changes the fields given (NULL leaves a field as it is).
 	// Checking the current password before a password change is the caller's.
 	UserUpdate(ctx context.Context, arg UserUpdateParams) (User, error)
+	// unscoped: the installed pgvector's version, from the catalog.
+	VectorExtensionVersion(ctx context.Context) (string, error)
 }
 
 var _ Querier = (*Queries)(nil)

@@ -960,25 +960,9 @@ ORDER BY lower(r.title), r.id
 `
 
 type CoreRuleListRow struct {
-	ID            uuid.UUID
-	Slug          string
-	Title         string
-	Kind          string
-	Status        string
-	Error         *string
-	Filename      string
-	SHA256        []byte
-	SizeBytes     int64
-	ChunkCount    int32
-	ProgressDone  int32
-	ProgressTotal int32
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ChunkSize     *int32
-	ChunkOverlap  *int32
-	IndexVersion  *string
-	MonsterCount  int64
-	ItemCount     int64
+	CoreRule     CoreRule
+	MonsterCount int64
+	ItemCount    int64
 }
 
 // CoreRuleList returns every book with its compendium counts, by title.
@@ -992,23 +976,23 @@ func (q *Queries) CoreRuleList(ctx context.Context) ([]CoreRuleListRow, error) {
 	for rows.Next() {
 		var i CoreRuleListRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Slug,
-			&i.Title,
-			&i.Kind,
-			&i.Status,
-			&i.Error,
-			&i.Filename,
-			&i.SHA256,
-			&i.SizeBytes,
-			&i.ChunkCount,
-			&i.ProgressDone,
-			&i.ProgressTotal,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.ChunkSize,
-			&i.ChunkOverlap,
-			&i.IndexVersion,
+			&i.CoreRule.ID,
+			&i.CoreRule.Slug,
+			&i.CoreRule.Title,
+			&i.CoreRule.Kind,
+			&i.CoreRule.Status,
+			&i.CoreRule.Error,
+			&i.CoreRule.Filename,
+			&i.CoreRule.SHA256,
+			&i.CoreRule.SizeBytes,
+			&i.CoreRule.ChunkCount,
+			&i.CoreRule.ProgressDone,
+			&i.CoreRule.ProgressTotal,
+			&i.CoreRule.CreatedAt,
+			&i.CoreRule.UpdatedAt,
+			&i.CoreRule.ChunkSize,
+			&i.CoreRule.ChunkOverlap,
+			&i.CoreRule.IndexVersion,
 			&i.MonsterCount,
 			&i.ItemCount,
 		); err != nil {
@@ -1309,19 +1293,20 @@ func (q *Queries) RetrievalAnalyze(ctx context.Context) error {
 }
 
 const retrievalSetSearchParams = `-- name: RetrievalSetSearchParams :exec
-SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+SELECT CASE WHEN $1::boolean THEN set_config('hnsw.iterative_scan', 'relaxed_order', true) END,
     set_config('hnsw.ef_search', '100', true),
     set_config('plan_cache_mode', 'force_custom_plan', true)
 `
 
 // RetrievalSetSearchParams tunes the rest of the transaction for
 // ChunkSearch: pgvector's iterative index scan, so that rows the scope
-// filters out do not leave a short result (pgvector 0.8+), a wider
-// candidate list, and a plan made for the actual parameters every time (a
-// generic plan of the prepared statement cannot know which rankings are on
-// or how common the question's terms are, and was several times slower).
-func (q *Queries) RetrievalSetSearchParams(ctx context.Context) error {
-	_, err := q.db.Exec(ctx, retrievalSetSearchParams)
+// filters out do not leave a short result (iterative_scan: only pgvector
+// 0.8+ has the setting, and older ones refuse it), a wider candidate list,
+// and a plan made for the actual parameters every time (a generic plan of
+// the prepared statement cannot know which rankings are on or how common
+// the question's terms are, and was several times slower).
+func (q *Queries) RetrievalSetSearchParams(ctx context.Context, iterativeScan bool) error {
+	_, err := q.db.Exec(ctx, retrievalSetSearchParams, iterativeScan)
 	return err
 }
 
@@ -1484,4 +1469,48 @@ type TermDocFrequencyDeleteForDocumentParams struct {
 func (q *Queries) TermDocFrequencyDeleteForDocument(ctx context.Context, arg TermDocFrequencyDeleteForDocumentParams) error {
 	_, err := q.db.Exec(ctx, termDocFrequencyDeleteForDocument, arg.CampaignID, arg.CampaignDocumentID)
 	return err
+}
+
+const uploadChecksumList = `-- name: UploadChecksumList :many
+SELECT sha256 FROM campaign_documents
+UNION
+SELECT sha256 FROM core_rule_files
+UNION
+SELECT sha256 FROM core_rules WHERE sha256 IS NOT NULL
+`
+
+// unscoped: the file store is shared by every campaign and book; the
+// checksums of every stored file a row still needs.
+func (q *Queries) UploadChecksumList(ctx context.Context) ([][]byte, error) {
+	rows, err := q.db.Query(ctx, uploadChecksumList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := [][]byte{}
+	for rows.Next() {
+		var sha256 []byte
+		if err := rows.Scan(&sha256); err != nil {
+			return nil, err
+		}
+		items = append(items, sha256)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const vectorExtensionVersion = `-- name: VectorExtensionVersion :one
+SELECT extversion
+FROM pg_catalog.pg_extension
+WHERE extname = 'vector'
+`
+
+// unscoped: the installed pgvector's version, from the catalog.
+func (q *Queries) VectorExtensionVersion(ctx context.Context) (string, error) {
+	row := q.db.QueryRow(ctx, vectorExtensionVersion)
+	var extversion string
+	err := row.Scan(&extversion)
+	return extversion, err
 }

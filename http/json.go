@@ -46,7 +46,7 @@ func decodeJSONOnly(w http.ResponseWriter, r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return &apiError{http.StatusUnsupportedMediaType, codeBadRequest, "the body must be application/json", 0}
+			return errBadRequest("the body must be application/json")
 		}
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)

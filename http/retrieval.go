@@ -90,22 +90,27 @@ func retrievalError(err error) error {
 // ---- JSON ----
 
 // coreRuleJSON is a rule book as GET /api/core-rules lists it.
+// progressDone of progressTotal chunks are embedded while it is
+// processing (an addition to the contract, as for documents).
 type coreRuleJSON struct {
-	ID           uuid.UUID `json:"id"`
-	Slug         string    `json:"slug"`
-	Title        string    `json:"title"`
-	Kind         string    `json:"kind"`
-	Status       string    `json:"status"`
-	Error        string    `json:"error,omitempty"`
-	ChunkCount   int       `json:"chunkCount"`
-	MonsterCount int       `json:"monsterCount"`
-	ItemCount    int       `json:"itemCount"`
+	ID            uuid.UUID `json:"id"`
+	Slug          string    `json:"slug"`
+	Title         string    `json:"title"`
+	Kind          string    `json:"kind"`
+	Status        string    `json:"status"`
+	Error         string    `json:"error,omitempty"`
+	ChunkCount    int       `json:"chunkCount"`
+	MonsterCount  int       `json:"monsterCount"`
+	ItemCount     int       `json:"itemCount"`
+	ProgressDone  int       `json:"progressDone"`
+	ProgressTotal int       `json:"progressTotal"`
 }
 
 func newCoreRuleJSON(r db.CoreRule, monsters, items int64) coreRuleJSON {
 	j := coreRuleJSON{
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Kind: retrieval.KindToAPI(r.Kind), Status: r.Status,
 		ChunkCount: int(r.ChunkCount), MonsterCount: int(monsters), ItemCount: int(items),
+		ProgressDone: int(r.ProgressDone), ProgressTotal: int(r.ProgressTotal),
 	}
 	if r.Error != nil {
 		j.Error = *r.Error
@@ -267,10 +272,7 @@ func (s *Server) handleCoreRuleList(w http.ResponseWriter, r *http.Request) {
 	}
 	body := coreRuleListBody{Items: make([]coreRuleJSON, 0, len(rows))}
 	for _, row := range rows {
-		body.Items = append(body.Items, newCoreRuleJSON(db.CoreRule{
-			ID: row.ID, Slug: row.Slug, Title: row.Title, Kind: row.Kind, Status: row.Status, Error: row.Error,
-			ChunkCount: row.ChunkCount,
-		}, row.MonsterCount, row.ItemCount))
+		body.Items = append(body.Items, newCoreRuleJSON(row.CoreRule, row.MonsterCount, row.ItemCount))
 	}
 	writeJSON(w, http.StatusOK, body)
 }
@@ -589,11 +591,6 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var req chatRequest
-	if err := decodeJSON(w, r, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	ctx := r.Context()
 	switch ok, err := s.aiAccess(ctx); {
 	case err != nil:
@@ -601,6 +598,11 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		return
 	case !ok:
 		s.writeError(w, r, errAIAccessDenied())
+		return
+	}
+	var req chatRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if wait, ok := s.chatLimit.allow(userFrom(ctx).ID); !ok {
@@ -672,12 +674,12 @@ func (s *Server) uploadMax() int64 {
 
 // readUpload reads a multipart/form-data body: parts named "file" (at most
 // uploadMax bytes together, else 413) and the named text fields. Other
-// parts are a 400, a body of another type a 415. File names are sanitised
+// parts and a body of another type are a 400 (bad_request). File names are sanitised
 // by retrieval.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, fields ...string) (upload, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return upload{}, &apiError{http.StatusUnsupportedMediaType, codeBadRequest, "the body must be multipart/form-data", 0}
+		return upload{}, errBadRequest("the body must be multipart/form-data")
 	}
 	limit := s.uploadMax()
 	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadOverhead)

@@ -207,6 +207,8 @@ func TestRetrieval_DocumentFormats(t *testing.T) {
 		got := waitDocument(t, player, c.ID, d.doc.ID)
 		require.Equal(t, "ready", got.Status, "%s: %s", d.doc.Filename, got.Error)
 		require.Positive(t, got.ChunkCount)
+		require.Equal(t, got.ChunkCount, got.ProgressTotal, "progress counts the chunks")
+		require.Equal(t, got.ProgressTotal, got.ProgressDone)
 		items := search(t, player, c.ID, d.phrase)
 		require.NotEmpty(t, items, d.phrase)
 		require.Contains(t, items[0].Text, d.phrase)
@@ -225,12 +227,12 @@ func TestRetrieval_DocumentFormats(t *testing.T) {
 	require.Contains(t, got.Error, "PDF")
 	require.NotContains(t, got.Error, "internal")
 
-	// Wrong types: an image is 422 on file; a body that is not multipart 415.
+	// Wrong types: an image is 422 on file; a body that is not multipart 400.
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
 	gm.postMultipart(t, campaignPath(c.ID, "documents"), "map.png", png, nil).requireFields(t, "file")
 	gm.postMultipart(t, campaignPath(c.ID, "documents"), "", nil, map[string]string{"title": "x"}).requireFields(t, "file")
 	gm.do(t, http.MethodPost, campaignPath(c.ID, "documents"), map[string]string{"file": "x"}).
-		requireError(t, http.StatusUnsupportedMediaType, codeBadRequest)
+		requireError(t, http.StatusBadRequest, codeBadRequest)
 
 	// The list pages, newest first.
 	var page1, page2 documentListBody
@@ -256,6 +258,26 @@ func TestRetrieval_DocumentFormats(t *testing.T) {
 	require.False(t, mentions(search(t, player, c.ID, "glimmerstone"), "glimmerstone"))
 }
 
+func TestRetrieval_SearchParameters(t *testing.T) {
+	t.Parallel()
+	ts := newRetrievalServer(t)
+	gm := ts.newUser(t, "Gina")
+	c := ts.createCampaign(t, gm, "Search")
+	doc := uploadDocument(t, gm, c.ID, "notes.md", []byte("# Notes\n\n## Bridge\n\nThe troll bridge toll is one silver.\n\n## Ford\n\nThe troll ford is deep.\n\n## Cave\n\nThe troll cave smells.\n"))
+	require.Equal(t, "ready", waitDocument(t, gm, c.ID, doc.ID).Status)
+
+	require.GreaterOrEqual(t, len(search(t, gm, c.ID, "troll")), 2)
+	require.Empty(t, search(t, gm, c.ID, "   "), "a blank question finds nothing")
+	var one searchBody
+	gm.do(t, http.MethodGet, campaignPath(c.ID, "search")+"?q=troll&limit=1", nil).requireStatus(t, http.StatusOK).decode(t, &one)
+	require.Len(t, one.Items, 1)
+	for _, bad := range []string{"0", "51", "ten", "-1"} {
+		gm.do(t, http.MethodGet, campaignPath(c.ID, "search")+"?q=troll&limit="+bad, nil).requireFields(t, "limit")
+	}
+	gm.do(t, http.MethodGet, campaignPath(c.ID, "search")+"?q="+strings.Repeat("a", 1001), nil).requireFields(t, "q")
+	gm.do(t, http.MethodGet, campaignPath(c.ID, "search")+"?q=%ff%fe", nil).requireFields(t, "q")
+}
+
 func TestRetrieval_UploadLimit(t *testing.T) {
 	t.Parallel()
 	ts := newRetrievalServer(t, func(o *Options) { o.UploadMaxBytes = 4096 })
@@ -269,6 +291,11 @@ func TestRetrieval_UploadLimit(t *testing.T) {
 	// Under the limit but over the 1 MiB JSON limit's share is irrelevant:
 	// a file just under the upload limit passes.
 	uploadDocument(t, gm, c.ID, "small.md", big[:4000])
+	// The same limit holds for rule books.
+	admin := ts.newUser(t, "Ada")
+	ts.makeAdmin(t, admin)
+	admin.postMultipart(t, "/api/admin/core-rules", "big.md", big, map[string]string{"title": "Big", "slug": "big", "kind": "required"}).
+		requireError(t, http.StatusRequestEntityTooLarge, codePayloadTooLarge)
 
 	// The default limit is 50 MiB, so a 2 MiB upload (over the JSON
 	// limit) is accepted by a default server.
@@ -302,6 +329,9 @@ func TestRetrieval_CoreRulesAndSettings(t *testing.T) {
 	user.do(t, http.MethodGet, "/api/core-rules", nil).requireStatus(t, http.StatusOK).decode(t, &list)
 	require.Len(t, list.Items, 1)
 	require.Equal(t, "homebrew", list.Items[0].Slug)
+	require.Equal(t, "ready", list.Items[0].Status)
+	require.Equal(t, book.ChunkCount, list.Items[0].ProgressTotal, "progress counts the chunks")
+	require.Equal(t, list.Items[0].ProgressTotal, list.Items[0].ProgressDone)
 	var kind string
 	require.NoError(t, ts.Pool.QueryRow(context.Background(), `SELECT kind FROM core_rules WHERE id = $1`, book.ID).Scan(&kind))
 	require.Equal(t, "tool_only", kind)
@@ -312,6 +342,8 @@ func TestRetrieval_CoreRulesAndSettings(t *testing.T) {
 
 	// Settings.
 	user.do(t, http.MethodGet, "/api/admin/ingestion-settings", nil).requireError(t, http.StatusForbidden, codeForbidden)
+	user.do(t, http.MethodPut, "/api/admin/ingestion-settings", map[string]any{"chunkSize": 900, "chunkOverlap": 100, "embeddingModel": ""}).
+		requireError(t, http.StatusForbidden, codeForbidden)
 	var st settingsJSON
 	admin.do(t, http.MethodGet, "/api/admin/ingestion-settings", nil).requireStatus(t, http.StatusOK).decode(t, &st)
 	require.Positive(t, st.ChunkSize)
@@ -421,8 +453,10 @@ func TestRetrieval_ChatOffline(t *testing.T) {
 	doc := uploadDocument(t, gm, c.ID, "rules.md", []byte("# House rules\n\n## Cover\n\nA target with half cover has a +2 bonus to AC.\n\n## Resting\n\nA long rest takes eight hours.\n"))
 	require.Equal(t, "ready", waitDocument(t, gm, c.ID, doc.ID).Status)
 
-	// Without aiAccess: 403 ai_access_denied.
+	// Without aiAccess: 403 ai_access_denied, whatever the body.
 	player.do(t, http.MethodPost, campaignPath(c.ID, "chat"), map[string]string{"message": "What does half cover give?"}).
+		requireError(t, http.StatusForbidden, codeAIAccessDenied)
+	player.do(t, http.MethodPost, campaignPath(c.ID, "chat"), map[string]string{"message": " "}).
 		requireError(t, http.StatusForbidden, codeAIAccessDenied)
 	ts.giveAI(t, gm, c.ID, player)
 	// Email not verified: still denied.

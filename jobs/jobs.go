@@ -78,6 +78,9 @@ type Config struct {
 	// Queues maps queue names to their number of concurrent workers; the
 	// default queue is always worked (2 workers unless set here).
 	Queues map[string]int
+	// PeriodicJobs are inserted on their schedule by whichever client is
+	// the leader (one per database).
+	PeriodicJobs []*river.PeriodicJob
 }
 
 // RescueStuckJobsAfter is how long a job may stay running before River
@@ -109,6 +112,7 @@ func New(pool *pgxpool.Pool, cfg Config) (*river.Client[pgx.Tx], error) {
 		for name, n := range cfg.Queues {
 			rc.Queues[name] = river.QueueConfig{MaxWorkers: max(n, 1)}
 		}
+		rc.PeriodicJobs = cfg.PeriodicJobs
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {

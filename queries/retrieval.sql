@@ -62,7 +62,7 @@ ORDER BY position;
 
 -- name: CoreRuleList :many
 -- CoreRuleList returns every book with its compendium counts, by title.
-SELECT r.*,
+SELECT sqlc.embed(r),
     (SELECT count(*) FROM monsters m WHERE m.core_rule_id = r.id)::bigint AS monster_count,
     (SELECT count(*) FROM items i WHERE i.core_rule_id = r.id)::bigint AS item_count
 FROM core_rules r
@@ -368,13 +368,20 @@ WHERE id = @id::uuid;
 -- name: RetrievalSetSearchParams :exec
 -- RetrievalSetSearchParams tunes the rest of the transaction for
 -- ChunkSearch: pgvector's iterative index scan, so that rows the scope
--- filters out do not leave a short result (pgvector 0.8+), a wider
--- candidate list, and a plan made for the actual parameters every time (a
--- generic plan of the prepared statement cannot know which rankings are on
--- or how common the question's terms are, and was several times slower).
-SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true),
+-- filters out do not leave a short result (iterative_scan: only pgvector
+-- 0.8+ has the setting, and older ones refuse it), a wider candidate list,
+-- and a plan made for the actual parameters every time (a generic plan of
+-- the prepared statement cannot know which rankings are on or how common
+-- the question's terms are, and was several times slower).
+SELECT CASE WHEN @iterative_scan::boolean THEN set_config('hnsw.iterative_scan', 'relaxed_order', true) END,
     set_config('hnsw.ef_search', '100', true),
     set_config('plan_cache_mode', 'force_custom_plan', true);
+
+-- name: VectorExtensionVersion :one
+-- unscoped: the installed pgvector's version, from the catalog.
+SELECT extversion
+FROM pg_catalog.pg_extension
+WHERE extname = 'vector';
 
 -- name: ChunkSearch :many
 -- ChunkSearch is the hybrid retrieval: BM25 over the inverted index
@@ -593,3 +600,12 @@ LIMIT @row_limit::integer;
 -- slower.
 -- unscoped: planner statistics; reads no rows for anyone.
 ANALYZE chunks, chunk_terms, term_doc_frequencies;
+
+-- name: UploadChecksumList :many
+-- unscoped: the file store is shared by every campaign and book; the
+-- checksums of every stored file a row still needs.
+SELECT sha256 FROM campaign_documents
+UNION
+SELECT sha256 FROM core_rule_files
+UNION
+SELECT sha256 FROM core_rules WHERE sha256 IS NOT NULL;

@@ -1,13 +1,17 @@
 package retrieval
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 )
 
@@ -16,8 +20,15 @@ import (
 // another server) can read what was uploaded. Identical uploads share one
 // file. Files are written to a temporary name and renamed, so a reader never
 // sees half a file.
+//
+// Files no row refers to any more (a deleted document, a book imported
+// again) are removed by Sweep. mu orders Put and Sweep's removals: a Put of
+// content that is already stored refreshes the file's time, and Sweep
+// spares recent files, so a file is never removed between its Put and the
+// commit of the row that refers to it.
 type FileStore struct {
 	dir string
+	mu  sync.Mutex
 }
 
 // NewFileStore returns a store under dir, creating it if needed.
@@ -32,8 +43,11 @@ func NewFileStore(dir string) (*FileStore, error) {
 func (s *FileStore) Put(data []byte) ([]byte, error) {
 	sum := sha256.Sum256(data)
 	path := s.path(sum[:])
-	if _, err := os.Stat(path); err == nil {
-		return sum[:], nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if err := os.Chtimes(path, now, now); err == nil {
+		return sum[:], nil // already stored; now recent again
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create upload directory: %w", err)
@@ -73,6 +87,46 @@ func (s *FileStore) Get(sum []byte) ([]byte, error) {
 		return nil, fmt.Errorf("read upload %x: content does not match its checksum", sum)
 	}
 	return data, nil
+}
+
+// Sweep removes the stored files whose checksum referenced does not
+// report as needed and that were stored (or stored again) longer than
+// grace ago, and returns how many it removed. Files it cannot read as
+// stored uploads (other names) are left alone.
+func (s *FileStore) Sweep(ctx context.Context, grace time.Duration, referenced func(sum []byte) bool) (int, error) {
+	removed := 0
+	cutoff := time.Now().Add(-grace)
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		// Temporary files of a Put that died (the process crashed) are
+		// never referenced.
+		if !strings.HasPrefix(d.Name(), ".upload-") {
+			sum, err := hex.DecodeString(d.Name())
+			if err != nil || len(sum) != sha256.Size || path != s.path(sum) || referenced(sum) {
+				return nil
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fi, err := os.Stat(path)
+		if err != nil || fi.ModTime().After(cutoff) {
+			return nil
+		}
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("remove upload %s: %w", d.Name(), err)
+		}
+		removed++
+		return nil
+	})
+	return removed, err
 }
 
 func (s *FileStore) path(sum []byte) string {

@@ -118,6 +118,7 @@ func (s *Service) AddWorkers(workers *river.Workers) {
 	river.AddWorker(workers, &ingestCoreRuleWorker{svc: s})
 	river.AddWorker(workers, &reembedWorker{svc: s})
 	river.AddWorker(workers, &rechunkWorker{svc: s})
+	river.AddWorker(workers, &fileSweepWorker{svc: s})
 }
 
 type ingestDocumentWorker struct {

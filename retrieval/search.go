@@ -169,10 +169,14 @@ func (s *Service) Search(ctx context.Context, campaignID uuid.UUID, query string
 		}
 	}
 
+	iterative, err := s.iterativeScan(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var rows []db.ChunkSearchRow
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		q := s.q.WithTx(tx)
-		if err := q.RetrievalSetSearchParams(ctx); err != nil {
+		if err := q.RetrievalSetSearchParams(ctx, iterative); err != nil {
 			return fmt.Errorf("set search parameters: %w", err)
 		}
 		var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -53,6 +54,9 @@ type Service struct {
 	queue     Queue
 	logger    *slog.Logger
 	batch     int
+
+	// vectorIterative caches iterativeScan: 0 not known yet, 1 yes, 2 no.
+	vectorIterative atomic.Int32
 }
 
 // New returns a Service.
