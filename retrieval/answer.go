@@ -66,8 +66,9 @@ func Relevant(r Result) bool {
 // answers from them. With llm nil the answer is built from the passages
 // themselves: their most relevant sentences, quoted and cited. With a model,
 // the prompt carries the passages and asks for an answer grounded in them,
-// citing them as [n]. When no passage is relevant the answer says so and
-// the model is not asked.
+// citing them as [n]; if the model fails (after the client's retries), the
+// answer is built from the passages instead. When no passage is relevant
+// the answer says so and the model is not asked.
 func (s *Service) Answer(ctx context.Context, campaignID uuid.UUID, question string, llm ChatCompleter) (Answer, error) {
 	results, err := s.Search(ctx, campaignID, question, SearchOptions{Limit: maxPromptPassages})
 	if err != nil {
@@ -87,7 +88,12 @@ func (s *Service) Answer(ctx context.Context, campaignID uuid.UUID, question str
 	}
 	text, err := llm.Complete(ctx, GroundedPrompt(question, relevant))
 	if err != nil {
-		return Answer{}, fmt.Errorf("ask the language model: %w", err)
+		if ctx.Err() != nil {
+			return Answer{}, fmt.Errorf("ask the language model: %w", err)
+		}
+		// The passages are here: answer from them, as without a model.
+		s.logger.Warn("language model failed; the rules chat answers from the passages", "err", err)
+		return extractiveAnswer(question, relevant), nil
 	}
 	return Answer{Text: strings.TrimSpace(text), Sources: relevant, Found: true}, nil
 }

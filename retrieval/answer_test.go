@@ -19,10 +19,14 @@ type fakeModel struct {
 	got    []retrieval.Message
 	answer string
 	err    error
+	before func() // runs when the model is asked
 }
 
 func (m *fakeModel) Complete(_ context.Context, msgs []retrieval.Message) (string, error) {
 	m.got = msgs
+	if m.before != nil {
+		m.before()
+	}
 	return m.answer, m.err
 }
 
@@ -84,9 +88,19 @@ func TestAnswer(t *testing.T) {
 		require.Contains(t, m.got[1].Content, "Question: How do I grab an enemy and hold it?")
 	})
 
-	t.Run("model errors are returned", func(t *testing.T) {
-		_, err := b.svc.Answer(ctx, c, "How does grappling work?", &fakeModel{err: errors.New("boom")})
-		require.ErrorContains(t, err, "boom")
+	t.Run("a failing model falls back to the passages", func(t *testing.T) {
+		ans, err := b.svc.Answer(ctx, c, "How does grappling work?", &fakeModel{err: errors.New("boom")})
+		require.NoError(t, err)
+		require.True(t, ans.Found)
+		require.NotEmpty(t, ans.Sources)
+		require.NotContains(t, ans.Text, "boom")
+	})
+
+	t.Run("the caller's cancellation is an error", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		m := &fakeModel{err: context.Canceled, before: cancel}
+		_, err := b.svc.Answer(cctx, c, "How does grappling work?", m)
+		require.ErrorIs(t, err, context.Canceled)
 	})
 
 	t.Run("chat keeps the history", func(t *testing.T) {

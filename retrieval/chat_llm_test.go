@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -70,4 +71,41 @@ func TestChatWithLoopbackModel(t *testing.T) {
 	}
 	require.Contains(t, prompt, "[1] house-rules, House Rules > Cover")
 	require.Contains(t, prompt, "Question: What does half cover give?")
+}
+
+// TestChatModelFails: when the model keeps failing, the chat still
+// answers, from the passages themselves, with their sources.
+func TestChatModelFails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		calls int
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error":{"message":"model crashed"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	client, err := llm.New(llm.Config{BaseURL: srv.URL + "/v1", Model: "tiny", MaxRetries: 1, RetryBase: time.Millisecond})
+	require.NoError(t, err)
+
+	b := setup(t)
+	c, u := b.campaign(t, "LLM down")
+	b.book(t, "house-rules", retrieval.KindRequired, "# House Rules\n\n## Cover\n\nA target with half cover has a +2 bonus to AC and Dexterity saving throws.\n\n## Resting\n\nA long rest takes eight hours.")
+
+	reply, err := b.svc.Chat(ctx, c, u, "What does half cover give?", retrieval.NewChatCompleter(client))
+	require.NoError(t, err)
+	require.True(t, reply.Answer.Found)
+	require.Contains(t, reply.Answer.Text, "+2 bonus to AC", "quoted from the passage")
+	require.NotEmpty(t, reply.Answer.Sources)
+	require.Equal(t, "Cover", reply.Answer.Sources[0].Heading)
+	require.Equal(t, reply.Answer.Text, reply.Message.Content, "the history keeps the answer given")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 2, calls, "the model was asked, and asked again once")
 }

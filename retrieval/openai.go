@@ -33,9 +33,12 @@ type OpenAIConfig struct {
 	// MaxRetries is how many times a request is retried after a 429, a 5xx
 	// or a network error; default 4. Other errors are not retried.
 	MaxRetries int
-	// RetryBase is the first backoff; it doubles on each retry, up to 30 s,
-	// unless the server sends Retry-After. Default 500 ms.
+	// RetryBase is the first backoff; it doubles on each retry, up to
+	// MaxRetryWait. A server's Retry-After replaces it, also capped at
+	// MaxRetryWait. Default 500 ms.
 	RetryBase time.Duration
+	// MaxRetryWait bounds each wait between attempts; default 30 s.
+	MaxRetryWait time.Duration
 	// SendDimensions adds "dimensions": Dim to each request, which OpenAI's
 	// text-embedding-3 models honour (others may refuse it).
 	SendDimensions bool
@@ -72,6 +75,9 @@ func NewOpenAIEmbedder(cfg OpenAIConfig) (*OpenAIEmbedder, error) {
 		cfg.MaxRetries = 0
 	} else if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 4
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 30 * time.Second
 	}
 	if cfg.RetryBase <= 0 {
 		cfg.RetryBase = 500 * time.Millisecond
@@ -159,9 +165,11 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string) ([][]fl
 		}
 		wait := backoff
 		if se != nil && se.retryAfter > 0 {
-			wait = se.retryAfter
+			// A server asking for an hour would stall ingestion; ask again
+			// sooner and let MaxRetries bound the whole.
+			wait = min(se.retryAfter, e.cfg.MaxRetryWait)
 		}
-		backoff = min(backoff*2, 30*time.Second)
+		backoff = min(backoff*2, e.cfg.MaxRetryWait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -1,6 +1,7 @@
 package retrieval_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -26,6 +27,8 @@ type fakeEmbeddings struct {
 	mu       sync.Mutex
 	requests []embeddingsRequest
 	calls    int
+	// retryAfter is sent with the failures; default "0".
+	retryAfter string
 }
 
 type embeddingsRequest struct {
@@ -62,7 +65,7 @@ func (f *fakeEmbeddings) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dim := f.dim
 	f.mu.Unlock()
 	if fail {
-		w.Header().Set("Retry-After", "0")
+		w.Header().Set("Retry-After", cmp.Or(f.retryAfter, "0"))
 		w.WriteHeader(f.status)
 		_, _ = w.Write([]byte(`{"error":{"message":"slow down"}}`))
 		return
@@ -151,6 +154,73 @@ func TestOpenAIEmbedderRetries(t *testing.T) {
 			require.Equal(t, tt.wantCall, f.calls)
 		})
 	}
+}
+
+// TestOpenAIEmbedderCapsRetryAfter: a server asking for an hour's pause is
+// asked again after MaxRetryWait.
+func TestOpenAIEmbedderCapsRetryAfter(t *testing.T) {
+	t.Parallel()
+	f, srv := newFakeEmbeddings(t)
+	f.failures, f.retryAfter = 1, "3600"
+	e, err := retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{
+		BaseURL: srv.URL + "/v1", Model: "m", MaxRetries: 2, RetryBase: time.Millisecond, MaxRetryWait: 20 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	// The deadline only keeps a broken cap from hanging the suite.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	vecs, err := e.Embed(ctx, []string{"a"})
+	require.NoError(t, err)
+	require.Len(t, vecs, 1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, 2, f.calls)
+}
+
+// TestOpenAIEmbedderRetriesDroppedConnections: a connection the server
+// drops before answering is retried like a 503.
+func TestOpenAIEmbedderRetriesDroppedConnections(t *testing.T) {
+	t.Parallel()
+	f := &fakeEmbeddings{t: t, dim: 384}
+	var mu sync.Mutex
+	drops := 2
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		drop := drops > 0
+		drops--
+		mu.Unlock()
+		if drop {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			require.NoError(t, err)
+			conn.Close()
+			return
+		}
+		f.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+
+	for _, tt := range []struct {
+		retries int
+		wantErr bool
+	}{{retries: 1, wantErr: true}, {retries: 3}} {
+		mu.Lock()
+		drops = 2
+		mu.Unlock()
+		e, err := retrieval.NewOpenAIEmbedder(retrieval.OpenAIConfig{
+			BaseURL: srv.URL + "/v1", Model: "m", MaxRetries: tt.retries, RetryBase: time.Millisecond,
+		})
+		require.NoError(t, err)
+		vecs, err := e.Embed(context.Background(), []string{"a", "b"})
+		if tt.wantErr {
+			require.Error(t, err, "two dropped connections exhaust one retry")
+			continue
+		}
+		require.NoError(t, err)
+		require.Len(t, vecs, 2)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	require.Equal(t, 1, f.calls, "only the third attempt of the second call reached the endpoint")
 }
 
 func TestOpenAIEmbedderRefusesOtherDimensions(t *testing.T) {

@@ -121,11 +121,16 @@ func (s *Service) rechunk(ctx context.Context, finish func(context.Context, pgx.
 	}
 }
 
-// QueueIndexUpgrade queues the re-chunking job when a book or document was
-// cut with other chunk settings or indexed with another SearchIndexVersion
-// (after an upgrade that changed the glossary, or for chunks stored before
-// versions were recorded), and reports whether it did. serve calls it at
-// start-up; searches keep using the old chunks meanwhile.
+// QueueIndexUpgrade queues what start-up finds out of date, and reports
+// whether it queued anything: the re-chunking job when a book or document
+// was cut with other chunk settings or indexed with another
+// SearchIndexVersion (after an upgrade that changed the glossary, or for
+// chunks stored before versions were recorded); the re-embedding job when
+// chunks carry another embedding model than the settings resolve to (the
+// model in GAMETABLE_EMBEDDINGS_MODEL or its endpoint changed while the
+// settings name none). serve calls it at start-up; searches keep using
+// the old chunks meanwhile (BM25 finds every chunk; the vector ranking
+// only those embedded with the current model).
 func (s *Service) QueueIndexUpgrade(ctx context.Context) (bool, error) {
 	queued := false
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -135,11 +140,31 @@ func (s *Service) QueueIndexUpgrade(ctx context.Context) (bool, error) {
 			return fmt.Errorf("load ingestion settings: %w", err)
 		}
 		todo, err := listToRechunk(ctx, q, settings)
-		if err != nil || len(todo) == 0 {
+		if err != nil {
 			return err
 		}
+		if len(todo) > 0 {
+			queued = true
+			if err := s.enqueue(ctx, tx, RechunkArgs{}); err != nil {
+				return err
+			}
+		}
+		emb, err := s.embedders.Resolve(settings.EmbeddingModel)
+		if err != nil {
+			return err
+		}
+		stale, err := q.ChunkCountStaleEmbeddings(ctx, emb.Model())
+		if err != nil {
+			return fmt.Errorf("count chunks to re-embed: %w", err)
+		}
+		if stale == 0 {
+			return nil
+		}
+		// If both run, chunks the re-chunking job replaces come with the
+		// current model, and re-embedding passes them over.
 		queued = true
-		return s.enqueue(ctx, tx, RechunkArgs{})
+		s.logger.Info("chunks embedded with another model", "chunks", stale, "model", emb.Model())
+		return s.enqueue(ctx, tx, ReembedArgs{})
 	})
 	return queued, err
 }

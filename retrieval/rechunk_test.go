@@ -543,3 +543,52 @@ func TestQueueIndexUpgrade(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, queued)
 }
+
+// TestQueueIndexUpgradeModel: chunks embedded with another model than the
+// configured one (GAMETABLE_EMBEDDINGS_MODEL changed between runs, with
+// the settings naming none) are re-embedded in the background when serve
+// starts.
+func TestQueueIndexUpgradeModel(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	b := setupRechunk(t, nil)
+	client := b.newClient()
+	b.svc.SetQueue(client)
+	startClient(t, client)
+
+	book, err := b.svc.CreateCoreRule(ctx, retrieval.CreateCoreRuleParams{
+		Slug: "handbook", Title: "Handbook", Kind: retrieval.KindRequired,
+		Files: []retrieval.File{{Name: "rules.md", Data: []byte("# Rules\n\n## Cover\n\nHalf cover gives a +2 bonus to AC.\n\n## Resting\n\nA long rest takes eight hours.\n")}},
+	})
+	require.NoError(t, err)
+	models := func() map[string]int {
+		rows, err := b.pool.Query(ctx, "SELECT coalesce(embedding_model, '<none>') FROM chunks WHERE core_rule_id = $1", book.ID)
+		require.NoError(t, err)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		out := map[string]int{}
+		for _, m := range got {
+			out[m]++
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return models()[retrieval.OfflineModel] > 0 }, 30*time.Second, 50*time.Millisecond)
+	total := models()[retrieval.OfflineModel]
+	queued, err := b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.False(t, queued, "everything is current")
+
+	// As after a restart with another model configured: the stored chunks
+	// carry the old one.
+	_, err = b.pool.Exec(ctx, "UPDATE chunks SET embedding_model = 'all-minilm' WHERE core_rule_id = $1", book.ID)
+	require.NoError(t, err)
+	queued, err = b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.True(t, queued)
+	require.Eventually(t, func() bool { return models()[retrieval.OfflineModel] == total }, 30*time.Second, 50*time.Millisecond,
+		"every chunk is embedded again with the configured model")
+	require.Equal(t, map[string]int{retrieval.OfflineModel: total}, models())
+	queued, err = b.svc.QueueIndexUpgrade(ctx)
+	require.NoError(t, err)
+	require.False(t, queued)
+}
