@@ -26,8 +26,30 @@ type File struct {
 	Data []byte
 }
 
-// Progress reports ingestion: Done of Total chunks embedded.
+// Phase is a stage of ingestion.
+type Phase string
+
+// The phases of ingestion, in the order they run.
+const (
+	PhaseExtracting Phase = "extracting" // reading the text out of the files
+	PhaseSplitting  Phase = "splitting"  // cutting the text into chunks
+	PhaseEmbedding  Phase = "embedding"  // embedding the chunks
+)
+
+// Unit is what Done and Total count in the phase: "files" while extracting
+// and splitting, "chunks" while embedding (and for an unset phase).
+func (p Phase) Unit() string {
+	if p == PhaseExtracting || p == PhaseSplitting {
+		return "files"
+	}
+	return "chunks"
+}
+
+// Progress reports ingestion: Done of Total units (Phase.Unit) of Phase.
+// Ingestion reports the phases in order, each from Done 0 up to Done ==
+// Total unless it fails; Reembed reports embedding only.
 type Progress struct {
+	Phase       Phase
 	Done, Total int
 }
 
@@ -111,8 +133,15 @@ func (s *Service) ingest(ctx context.Context, t target, files []File, progress P
 	}
 	opts := ChunkOptions{Size: int(settings.ChunkSize), Overlap: int(settings.ChunkOverlap)}
 
-	var chunks []Chunk
-	for _, f := range files {
+	tell := func(phase Phase, done, total int) {
+		if progress != nil {
+			progress(Progress{Phase: phase, Done: done, Total: total})
+		}
+	}
+
+	texts := make([]Extracted, 0, len(files))
+	tell(PhaseExtracting, 0, len(files))
+	for i, f := range files {
 		ex, err := Extract(ctx, f.Data)
 		if err != nil {
 			if len(files) > 1 {
@@ -120,7 +149,15 @@ func (s *Service) ingest(ctx context.Context, t target, files []File, progress P
 			}
 			return err
 		}
-		chunks = append(chunks, Split(ex, opts)...)
+		texts = append(texts, ex)
+		tell(PhaseExtracting, i+1, len(files))
+	}
+	var chunks []Chunk
+	tell(PhaseSplitting, 0, len(texts))
+	for i := range texts {
+		chunks = append(chunks, Split(texts[i], opts)...)
+		texts[i] = Extracted{} // the chunks have the text now
+		tell(PhaseSplitting, i+1, len(texts))
 	}
 	if len(chunks) == 0 {
 		return ErrNoText
@@ -128,9 +165,7 @@ func (s *Service) ingest(ctx context.Context, t target, files []File, progress P
 
 	total := len(chunks)
 	report := func(done int) error {
-		if progress != nil {
-			progress(Progress{Done: done, Total: total})
-		}
+		tell(PhaseEmbedding, done, total)
 		return t.setProgress(ctx, s.q, done, total)
 	}
 	if err := report(0); err != nil {

@@ -82,7 +82,7 @@ func (s *Service) reembed(ctx context.Context, progress ProgressFunc, finish fun
 		if progress != nil {
 			remaining, err := s.q.ChunkCountStaleEmbeddings(ctx, model)
 			if err == nil {
-				progress(Progress{Done: done, Total: done + int(remaining)})
+				progress(Progress{Phase: PhaseEmbedding, Done: done, Total: done + int(remaining)})
 			}
 		}
 	}

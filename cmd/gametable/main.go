@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
+	"github.com/schollz/progressbar/v3"
 
 	"gametable/codex"
 	"gametable/compendium"
@@ -459,7 +460,10 @@ func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog
 	workers := river.NewWorkers()
 	extractor.AddWorkers(workers)
 	rag.AddWorkers(workers)
-	client, err := jobs.New(pool, jobs.Config{Workers: workers, Logger: logger, Queues: map[string]int{retrieval.QueueName: 1}})
+	client, err := jobs.New(pool, jobs.Config{
+		Workers: workers, Logger: logger, Queues: map[string]int{retrieval.QueueName: 1},
+		PeriodicJobs: retrieval.PeriodicJobs(),
+	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -742,7 +746,7 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 
-		progress, done := progressPrinter(stdout)
+		progress, done := progressPrinter(stdout, writesToTerminal(stdout))
 		rule, err := svc.ImportCoreRule(ctx, retrieval.CreateCoreRuleParams{
 			Slug: *slug, Title: *title, Kind: kind, Files: files,
 		}, progress)
@@ -756,27 +760,65 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 	})
 }
 
-// progressPrinter shows ingestion progress: on a terminal one line
-// rewritten with \r; elsewhere nothing until the summary. done ends the
-// progress line.
-func progressPrinter(w io.Writer) (retrieval.ProgressFunc, func()) {
-	f, ok := w.(*os.File)
-	if !ok || !isTerminal(f) {
+// progressPrinter draws ingestion progress on w when tty is set: a bar for
+// each phase, as in
+//
+//	extracting files   100% |██████████████████████████████| (3/3)
+//	embedding  chunks   42% |████████████                  | (50/120) [2s:3s]
+//
+// (the brackets: time taken and time left), each line ended once its phase
+// is complete. Without tty it draws
+// nothing, and the ProgressFunc is nil: scripts read only the summary.
+// done ends a bar left unfinished (ingestion failed), so whatever is
+// printed next starts on its own line; call it before printing more.
+func progressPrinter(w io.Writer, tty bool) (retrieval.ProgressFunc, func()) {
+	if !tty {
 		return nil, func() {}
 	}
-	shown := false
-	return func(p retrieval.Progress) {
-			shown = true
-			pct := 0
-			if p.Total > 0 {
-				pct = p.Done * 100 / p.Total
-			}
-			fmt.Fprintf(w, "\rembedding: %d/%d chunks (%3d%%)", p.Done, p.Total, pct)
-		}, func() {
-			if shown {
-				fmt.Fprintln(w)
-			}
+	var (
+		bar   *progressbar.ProgressBar
+		phase retrieval.Phase
+		open  bool // bar's line is not ended yet
+	)
+	end := func() {
+		if open {
+			fmt.Fprintln(w)
+			open = false
 		}
+		bar = nil
+	}
+	return func(p retrieval.Progress) {
+		if p.Total <= 0 {
+			return
+		}
+		if bar == nil || p.Phase != phase {
+			end()
+			phase = p.Phase
+			bar = progressbar.NewOptions(p.Total,
+				progressbar.OptionSetWriter(w),
+				progressbar.OptionSetDescription(fmt.Sprintf("%-10s %-6s ", phase, phase.Unit())),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetWidth(30),
+				// Called once, when the bar reaches 100%.
+				progressbar.OptionOnCompletion(func() { end() }),
+			)
+			open = true
+		} else if p.Total != bar.GetMax() {
+			bar.ChangeMax(p.Total)
+		}
+		_ = bar.Set(min(p.Done, p.Total))
+	}, end
+}
+
+// writesToTerminal reports whether w is a terminal, so progress is drawn
+// on it. A writer can answer for itself with an IsTerminal method (tests
+// do, to see the bar in a buffer).
+func writesToTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
 }
 
 const compendiumUsage = `usage: gametable compendium import --rules SLUG [--kind required|optional|toolOnly] [--title T] FILE...
