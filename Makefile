@@ -30,10 +30,11 @@ generate: ## regenerate the sqlc code in db/
 	$(GO) tool sqlc generate
 
 .PHONY: lint
-lint: ## gofmt, go vet, sqlc diff (generated code is current), sqlc vet against a migrated database
+lint: ## gofmt, go vet, go.mod tidy, sqlc diff (generated code is current), sqlc vet against a migrated database
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 	$(GO) tool sqlc diff
 	@# sqlc vet prepares every query against a fresh migrated database that
 	@# db/dbtest starts (TestSQLCVet); no set-up by hand.
