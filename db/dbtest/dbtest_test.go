@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -248,29 +246,4 @@ func TestWithDatabase(t *testing.T) {
 			require.Equal(t, "test_1", cfg.Database)
 		})
 	}
-}
-
-func TestAbandoned(t *testing.T) {
-	t.Parallel()
-
-	live := t.TempDir()
-	lock, err := lockDir(live)
-	require.NoError(t, err)
-	defer lock.Close()
-	require.False(t, abandoned(live), "a directory whose owner holds the lock is in use")
-
-	// The dead owner is a real process that locks and exits. Locking and
-	// closing here instead is racy: a child this process forks at that
-	// moment (the parallel tests start PostgreSQL) shares the open lock
-	// until it execs, and the probe sees the lock held.
-	dead := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envLockAndExit+"="+dead)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	require.FileExists(t, filepath.Join(dead, "lock"))
-	require.True(t, abandoned(dead), "a directory whose owner has exited is abandoned")
-
-	fresh := t.TempDir() // no lock file yet: being created
-	require.False(t, abandoned(fresh))
 }

@@ -20,13 +20,33 @@ const dirPrefix = "gametable-dbtest-"
 // lockDir creates dir/lock and holds an exclusive flock on it for as long
 // as the returned file stays open, which is until the process exits: the
 // kernel releases the lock however the process dies.
+//
+// The lock file never exists unlocked, or another process's sweep could
+// take it for a dead owner's: it is created and locked under a temporary
+// name and then renamed (the lock follows the open file). Until the rename
+// the directory has no lock file, which abandoned treats as being created.
 func lockDir(dir string) (*os.File, error) {
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	return lockDirHook(dir, nil)
+}
+
+// lockDirHook is lockDir calling beforeRename (if not nil) once the
+// temporary file is locked, so that a test can look at the state between.
+func lockDirHook(dir string, beforeRename func()) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "lock-*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("create lock file: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if beforeRename != nil {
+		beforeRename()
+	}
+	if err := os.Rename(f.Name(), filepath.Join(dir, "lock")); err != nil {
+		f.Close()
+		os.Remove(f.Name())
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
 	return f, nil
