@@ -411,24 +411,32 @@ func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
 func TestExtraction_WithModel(t *testing.T) {
 	t.Parallel()
 	fake := newFakeLLM(t)
-	ts, _ := newJobsServer(t, fake.client(t, 2*time.Second))
-	b := newCodexBundle(t, ts, "Model")
-	b.enableAI(t)
-	setCharacter(t, b.player, b.id, "Wren Thistledown")
-	vell := ts.createNPC(t, b.gm, b.id, map[string]any{"name": "Idris Vell"})
-
 	recap := func(marker string) string {
 		return marker + " Captain Idris Vell hired the party at the Salt Gate. Wren Thistledown kept watch."
 	}
-	run := func(t *testing.T, marker string) extractionJSON {
+	// setup starts a server whose model client gives each attempt timeout;
+	// run extracts a recap with marker there, offline is what extraction
+	// without the model proposes.
+	setup := func(t *testing.T, timeout time.Duration) (run func(t *testing.T, marker string) extractionJSON, offline []proposalSummary) {
 		t.Helper()
-		s := ts.createSession(t, b.gm, b.id, map[string]any{"title": marker})
-		setRecap(t, b.gm, b.id, s.ID, recap(marker))
-		x := waitExtraction(t, b.gm, b.id, startExtraction(t, b.gm, b.id, s.ID).ID)
-		require.Equal(t, "done", x.Status, "reason: %s", x.Reason)
-		return x
+		ts, _ := newJobsServer(t, fake.client(t, timeout))
+		b := newCodexBundle(t, ts, "Model")
+		b.enableAI(t)
+		setCharacter(t, b.player, b.id, "Wren Thistledown")
+		vell := ts.createNPC(t, b.gm, b.id, map[string]any{"name": "Idris Vell"})
+		run = func(t *testing.T, marker string) extractionJSON {
+			t.Helper()
+			s := ts.createSession(t, b.gm, b.id, map[string]any{"title": marker})
+			setRecap(t, b.gm, b.id, s.ID, recap(marker))
+			x := waitExtraction(t, b.gm, b.id, startExtraction(t, b.gm, b.id, s.ID).ID)
+			require.Equal(t, "done", x.Status, "reason: %s", x.Reason)
+			return x
+		}
+		return run, []proposalSummary{{Kind: "npc", Name: "Idris Vell", Existing: vell.ID}, {Kind: "location", Name: "Salt Gate"}}
 	}
-	offline := []proposalSummary{{Kind: "npc", Name: "Idris Vell", Existing: vell.ID}, {Kind: "location", Name: "Salt Gate"}}
+	// A slow loopback reply on a loaded machine must not time out and
+	// fall back to offline extraction.
+	run, offline := setup(t, 10*time.Second)
 
 	t.Run("GoodJSON", func(t *testing.T) {
 		t.Parallel()
@@ -444,6 +452,11 @@ func TestExtraction_WithModel(t *testing.T) {
 	for _, marker := range []string{"[model:notjson]", "[model:badkind]", "[model:500]", "[model:slow]"} {
 		t.Run("FallsBackOn"+strings.Trim(marker, "[]"), func(t *testing.T) {
 			t.Parallel()
+			run, offline := run, offline
+			if marker == "[model:slow]" {
+				// A server of its own, whose model client gives up soon.
+				run, offline = setup(t, 2*time.Second)
+			}
 			x := run(t, marker)
 			require.Equal(t, offline, summarize(x.Proposals))
 			// Offline summaries are the evidence sentence.

@@ -193,23 +193,23 @@ func TestLive_RealRoute(t *testing.T) {
 	// connection gets the new role's view.
 	member := campaignPath(c.ID, "members", player.User.ID.String())
 	gm.do(t, http.MethodPatch, member, map[string]any{"role": "gm"}).requireStatus(t, http.StatusOK)
-	require.Equal(t, hub.CloseReconnect, playerConn.closeStatus(2*time.Second))
+	require.Equal(t, hub.CloseReconnect, playerConn.closeStatus(10*time.Second))
 	promoted, _, err := dialLive(t, player, path, nil)
 	require.NoError(t, err)
 	require.Equal(t, "gm", promoted.next("snapshot")["view"])
 	gm.do(t, http.MethodPatch, member, map[string]any{"role": "player"}).requireStatus(t, http.StatusOK)
-	require.Equal(t, hub.CloseReconnect, promoted.closeStatus(2*time.Second))
+	require.Equal(t, hub.CloseReconnect, promoted.closeStatus(10*time.Second))
 	playerConn, _, err = dialLive(t, player, path, nil)
 	require.NoError(t, err)
 	require.Equal(t, "player", playerConn.next("snapshot")["view"])
 
 	// Removing the player closes their live connection within a second.
 	gm.do(t, http.MethodDelete, member, nil).requireStatus(t, http.StatusNoContent)
-	require.Equal(t, closeRemoved, playerConn.closeStatus(2*time.Second))
+	require.Equal(t, closeRemoved, playerConn.closeStatus(10*time.Second))
 
 	// Logging out closes the GM's connections of that session.
 	gm.do(t, http.MethodPost, "/api/auth/logout", nil).requireStatus(t, http.StatusNoContent)
-	require.Equal(t, closeSessionEnded, gmConn.closeStatus(2*time.Second))
+	require.Equal(t, closeSessionEnded, gmConn.closeStatus(10*time.Second))
 }
 
 // TestLive_MembersOnline: with a hub and no OnlineFunc, GET members shows

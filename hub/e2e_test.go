@@ -307,7 +307,9 @@ func TestE2E_ResumeAndRetry(t *testing.T) {
 // go out is cut off; the others get everything.
 func TestE2E_SlowClient(t *testing.T) {
 	t.Parallel()
-	b := setupE2E(t, true, func(o *Options) { o.MaxQueueBytes = 16 << 10 })
+	// The stalled write is cut as "slow" when the queue overflows, not by
+	// the watchdog after WriteTimeout (which a starved machine may reach).
+	b := setupE2E(t, true, func(o *Options) { o.MaxQueueBytes, o.WriteTimeout = 16<<10, time.Minute })
 	gm := b.dial(t, b.gm, RoleGM, ViewGM, Resume{})
 	gm.recv()
 	watcher := b.dial(t, b.player2, RolePlayer, ViewPlayer, Resume{})

@@ -303,7 +303,9 @@ func TestHub_Resume(t *testing.T) {
 // off while the others get every patch.
 func TestHub_SlowClient(t *testing.T) {
 	t.Parallel()
-	b := setup(t, func(o *Options) { o.MaxQueueBytes = 16 << 10 })
+	// The stalled write is cut as "slow" when the queue overflows, not by
+	// the watchdog after WriteTimeout (which a starved machine may reach).
+	b := setup(t, func(o *Options) { o.MaxQueueBytes, o.WriteTimeout = 16<<10, time.Minute })
 	gm := b.connect(t, b.gm, RoleGM, ViewGM, Resume{})
 	gm.recv()
 	slow := b.connect(t, b.player, RolePlayer, ViewPlayer, Resume{})

@@ -75,7 +75,7 @@ func (f *fakeModel) client(t *testing.T, mod ...func(*Config)) *Client {
 		BaseURL:   f.srv.URL + "/v1/",
 		APIKey:    testKey,
 		Model:     "test-model",
-		Timeout:   2 * time.Second,
+		Timeout:   30 * time.Second, // the timeout tests set their own
 		RetryBase: time.Millisecond,
 	}
 	for _, m := range mod {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -67,6 +68,11 @@ func startChild(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "GAMETABLE_TEST_MAIN=1", "GAMETABLE_LOG_FORMAT=json")
+	// A data directory of its own, not one shared in the source tree,
+	// unless the test names one.
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "GAMETABLE_DATA_DIR=") }) {
+		cmd.Env = append(cmd.Env, "GAMETABLE_DATA_DIR="+t.TempDir())
+	}
 	cmd.Env = append(cmd.Env, env...)
 	// os.Args of the child are the test binary's flags otherwise: main reads
 	// os.Args[1:], so pass the subcommand as the first argument.
@@ -129,8 +135,11 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// statusClient gives up on a child that does not answer.
+var statusClient = &http.Client{Timeout: 5 * time.Second}
+
 func getStatus(url string) int {
-	resp, err := http.Get(url)
+	resp, err := statusClient.Get(url)
 	if err != nil {
 		return 0
 	}
