@@ -34,6 +34,23 @@ const (
 	mailWindow = time.Hour
 )
 
+// DefaultSignupPerHour is how many accounts one client address may create
+// in an hour when Options.SignupPerHour is 0: enough for a table of
+// friends behind one router, not for a script.
+const DefaultSignupPerHour = 10
+
+// newSignupLimiter counts sign-ups per client address in a one-hour
+// window; nil when perHour is negative (no limit).
+func newSignupLimiter(perHour int) *limiter {
+	switch {
+	case perHour < 0:
+		return nil
+	case perHour == 0:
+		perHour = DefaultSignupPerHour
+	}
+	return newLimiter(perHour, time.Hour, time.Minute)
+}
+
 // accountRoutes mounts /api/auth.
 func (s *Server) accountRoutes(r chi.Router) {
 	r.Route("/auth", func(r chi.Router) {
@@ -122,11 +139,27 @@ func (req *signupRequest) validate() error {
 	return v.err()
 }
 
+// clientKey is the client address of r for throttling (clientKey), with
+// the configured trusted proxies.
+func (s *Server) clientKey(r *http.Request) string { return clientKey(r, s.opts.TrustedProxies) }
+
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	// Every well-formed attempt counts, a taken email too: the limit
+	// bounds both account farming and probing which emails exist.
+	if s.signupLimit != nil {
+		addrKey := s.clientKey(r)
+		wait, ok := s.signupLimit.begin(addrKey)
+		if !ok {
+			s.logWarn(r, "sign-up throttled", "client", addrKey)
+			s.writeError(w, r, errRateLimited(wait))
+			return
+		}
+		defer s.signupLimit.end(addrKey, true, false)
 	}
 	ctx := r.Context()
 	hash, err := HashPassword(ctx, req.Password)
@@ -186,7 +219,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	emailKey, addrKey := "email:"+req.Email, clientKey(r)
+	emailKey, addrKey := "email:"+req.Email, s.clientKey(r)
 	wait, ok := s.loginByEmail.begin(emailKey)
 	if !ok {
 		s.logWarn(r, "login throttled", "by", "email")
@@ -476,6 +509,18 @@ func (s *Server) handlePasswordResetConfirm(w http.ResponseWriter, r *http.Reque
 	if err := decodeJSON(w, r, &req); err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	// Every well-formed attempt counts, a taken email too: the limit
+	// bounds both account farming and probing which emails exist.
+	if s.signupLimit != nil {
+		addrKey := s.clientKey(r)
+		wait, ok := s.signupLimit.begin(addrKey)
+		if !ok {
+			s.logWarn(r, "sign-up throttled", "client", addrKey)
+			s.writeError(w, r, errRateLimited(wait))
+			return
+		}
+		defer s.signupLimit.end(addrKey, true, false)
 	}
 	ctx := r.Context()
 	hash, err := HashPassword(ctx, req.Password)

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -239,6 +240,61 @@ func TestAccounts_LoginThrottleByAddress(t *testing.T) {
 	res := c.do(t, http.MethodPost, "/api/auth/login", map[string]string{"email": u.Email, "password": testPassword})
 	res.requireError(t, http.StatusTooManyRequests, codeRateLimited)
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
+}
+
+func TestAccounts_SignupLimit(t *testing.T) {
+	t.Parallel()
+	signup := func(c *testClient, email string, header ...string) *testResponse {
+		return c.do(t, http.MethodPost, "/api/auth/signup",
+			map[string]string{"email": email, "password": testPassword, "displayName": "New"}, header...)
+	}
+
+	t.Run("PerAddress", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, func(o *Options) { o.SignupPerHour = 3 })
+		c := ts.newClient(t)
+		taken := uniqueEmail("taken")
+		signup(c, taken).requireStatus(t, http.StatusCreated)
+		signup(c, uniqueEmail("two")).requireStatus(t, http.StatusCreated)
+		// A taken email counts too: probing which emails exist is bounded.
+		signup(c, taken).requireError(t, http.StatusConflict, codeConflict)
+		res := signup(c, uniqueEmail("four"))
+		res.requireError(t, http.StatusTooManyRequests, codeRateLimited)
+		retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
+		require.NoError(t, err)
+		require.Greater(t, retry, 3000, "the first sign-up leaves the window after an hour")
+		// A malformed body is refused before it counts, and logins go on.
+		c.do(t, http.MethodPost, "/api/auth/signup", `{"email":`).requireError(t, http.StatusBadRequest, codeBadRequest)
+		// X-Forwarded-For from an untrusted peer changes nothing.
+		signup(c, uniqueEmail("spoof"), "X-Forwarded-For", "198.51.100.1").
+			requireError(t, http.StatusTooManyRequests, codeRateLimited)
+	})
+
+	t.Run("BehindATrustedProxy", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t, func(o *Options) {
+			o.SignupPerHour = 2
+			o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+		})
+		c := ts.newClient(t)
+		for range 2 {
+			signup(c, uniqueEmail("a"), "X-Forwarded-For", "198.51.100.1").requireStatus(t, http.StatusCreated)
+		}
+		signup(c, uniqueEmail("a"), "X-Forwarded-For", "198.51.100.1").requireError(t, http.StatusTooManyRequests, codeRateLimited)
+		// Another client behind the same proxy is not affected, whatever
+		// the first one claims further left.
+		signup(c, uniqueEmail("b"), "X-Forwarded-For", "198.51.100.2").requireStatus(t, http.StatusCreated)
+		signup(c, uniqueEmail("a"), "X-Forwarded-For", "203.0.113.5, 198.51.100.1").requireError(t, http.StatusTooManyRequests, codeRateLimited)
+	})
+
+	t.Run("Disabled", func(t *testing.T) {
+		t.Parallel()
+		ts := newTestServer(t) // SignupPerHour -1
+		c := ts.newClient(t)
+		for range DefaultSignupPerHour + 1 {
+			signup(c, uniqueEmail("many")).requireStatus(t, http.StatusCreated)
+		}
+	})
 }
 
 func TestAccounts_CookieFlags(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -135,8 +136,11 @@ func maxTime(a, b time.Time) time.Time {
 
 // clientKey identifies the client address of r for throttling: the IP of
 // the connection, with IPv6 addresses grouped by /64 (one host usually
-// owns a whole /64). Forwarded headers are not trusted.
-func clientKey(r *http.Request) string {
+// owns a whole /64). When the connection comes from a trusted proxy, the
+// address is the rightmost one of X-Forwarded-For that is not a trusted
+// proxy itself (the leftmost, if all are): entries further left are
+// whatever the client claims and are never believed.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -146,9 +150,44 @@ func clientKey(r *http.Request) string {
 		return "ip:" + host
 	}
 	addr = addr.Unmap()
+	if isTrusted(addr, trusted) {
+		addr = forwardedFor(r.Header.Values("X-Forwarded-For"), addr, trusted)
+	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return "ip:" + p.String()
 	}
 	return "ip:" + addr.String()
+}
+
+// forwardedFor walks the X-Forwarded-For entries (all header lines, in
+// order) from the right, starting from the trusted proxy peer, and returns
+// the first address that is not a trusted proxy. An entry that is not an
+// address stops the walk at the last trusted hop before it.
+func forwardedFor(values []string, peer netip.Addr, trusted []netip.Prefix) netip.Addr {
+	var hops []string
+	for _, v := range values {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return client
+		}
+		client = a.Unmap()
+		if !isTrusted(client, trusted) {
+			return client
+		}
+	}
+	return client
+}
+
+func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }

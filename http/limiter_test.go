@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -117,6 +118,39 @@ func TestClientKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		r := &http.Request{RemoteAddr: tt.remote}
-		require.Equal(t, tt.want, clientKey(r), tt.remote)
+		require.Equal(t, tt.want, clientKey(r, nil), tt.remote)
+	}
+}
+
+func TestClientKeyTrustedProxies(t *testing.T) {
+	t.Parallel()
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	tests := []struct {
+		name    string
+		remote  string
+		forward []string
+		want    string
+	}{
+		{"NoProxy", "192.0.2.7:5555", nil, "ip:192.0.2.7"},
+		{"UntrustedPeerLies", "192.0.2.7:5555", []string{"198.51.100.1"}, "ip:192.0.2.7"},
+		{"OneProxy", "10.0.0.2:443", []string{"198.51.100.1"}, "ip:198.51.100.1"},
+		{"ClientClaimsIgnored", "10.0.0.2:443", []string{"203.0.113.9, 198.51.100.1"}, "ip:198.51.100.1"},
+		{"TwoProxies", "10.0.0.2:443", []string{"198.51.100.1, 10.1.2.3"}, "ip:198.51.100.1"},
+		{"SeveralHeaderLines", "10.0.0.2:443", []string{"203.0.113.9", "198.51.100.1, 10.1.2.3"}, "ip:198.51.100.1"},
+		{"AllTrusted", "10.0.0.2:443", []string{"10.9.9.9, 10.1.2.3"}, "ip:10.9.9.9"},
+		{"NoHeader", "10.0.0.2:443", nil, "ip:10.0.0.2"},
+		{"Garbage", "10.0.0.2:443", []string{"198.51.100.1, not-an-ip, 10.1.2.3"}, "ip:10.1.2.3"},
+		{"IPv6Client", "[::1]:443", []string{"2001:db8:1:2:3:4:5:6"}, "ip:2001:db8:1:2::/64"},
+		{"MappedIPv4", "10.0.0.2:443", []string{"::ffff:198.51.100.1"}, "ip:198.51.100.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &http.Request{RemoteAddr: tt.remote, Header: http.Header{}}
+			for _, v := range tt.forward {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			require.Equal(t, tt.want, clientKey(r, trusted))
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
 	"time"
@@ -78,6 +79,13 @@ type Options struct {
 	// ChatPerMinute is each user's rules-chat rate (bursts of as many);
 	// 0 means DefaultChatPerMinute, negative disables the limit.
 	ChatPerMinute int
+	// SignupPerHour is how many sign-ups one client address may make in
+	// an hour; 0 means DefaultSignupPerHour, negative disables the limit.
+	SignupPerHour int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when throttling by client address (login, sign-up). Empty:
+	// the connection's address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // LiveCloser ends live WebSocket connections when their access ends. The
@@ -125,6 +133,8 @@ type Server struct {
 	loginByEmail   *limiter
 	loginByAddress *limiter
 	mailLimit      *limiter
+	// signupLimit counts sign-ups per client address; nil when disabled.
+	signupLimit *limiter
 	// chatLimit is the per-user rules-chat rate.
 	chatLimit *userRate
 
@@ -172,6 +182,7 @@ func NewServer(opts Options) (*Server, error) {
 		loginByEmail:   newLimiter(loginEmailLimit, loginWindow, loginMinLock),
 		loginByAddress: newLimiter(loginAddressLimit, loginWindow, loginMinLock),
 		mailLimit:      newLimiter(mailLimit, mailWindow, 0),
+		signupLimit:    newSignupLimiter(opts.SignupPerHour),
 		chatLimit:      newUserRate(opts.ChatPerMinute),
 		stop:           make(chan struct{}),
 		janitorDone:    make(chan struct{}),
@@ -246,6 +257,9 @@ func (s *Server) sweep() {
 	s.loginByEmail.prune()
 	s.loginByAddress.prune()
 	s.mailLimit.prune()
+	if s.signupLimit != nil {
+		s.signupLimit.prune()
+	}
 	s.chatLimit.prune()
 }
 

@@ -195,6 +195,9 @@ func load(ctx context.Context, cfg config) error {
 		if err := u.do(ctx, cfg.base, http.MethodPost, "/api/auth/signup", map[string]any{
 			"email": email, "password": "load-test-password-" + run, "displayName": name,
 		}, &body); err != nil {
+			if strings.Contains(err.Error(), "rate_limited") {
+				return nil, fmt.Errorf("sign up %s: %w (start the server with GAMETABLE_SIGNUP_PER_HOUR=0)", name, err)
+			}
 			return nil, fmt.Errorf("sign up %s: %w", name, err)
 		}
 		u.id = body.User.ID

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,6 +40,13 @@ type Config struct {
 	// minute per user (bursts of as many); 0 disables, as for the live
 	// limits. See chatLimit for apphttp.Options.
 	ChatPerMinute int
+	// SignupPerHour is GAMETABLE_SIGNUP_PER_HOUR: accounts one client
+	// address may create per hour; 0 disables (load tests).
+	SignupPerHour int
+	// TrustedProxies is GAMETABLE_TRUSTED_PROXIES: comma-separated
+	// addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For
+	// names the client for throttling.
+	TrustedProxies []netip.Prefix
 
 	UploadMaxBytes  int64         // GAMETABLE_UPLOAD_MAX_BYTES
 	SessionIdle     time.Duration // GAMETABLE_SESSION_IDLE_TIMEOUT
@@ -68,6 +76,7 @@ func defaultConfig() Config {
 		WSBurst:         20,
 		WSMaxPerUser:    10,
 		ChatPerMinute:   10,
+		SignupPerHour:   10,
 		UploadMaxBytes:  50 << 20,
 		SessionIdle:     7 * 24 * time.Hour,
 		SessionLifetime: 30 * 24 * time.Hour,
@@ -130,6 +139,15 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (Co
 	num("GAMETABLE_WS_BURST", &c.WSBurst)
 	num("GAMETABLE_WS_MAX_PER_USER", &c.WSMaxPerUser)
 	num("GAMETABLE_CHAT_PER_MINUTE", &c.ChatPerMinute)
+	num("GAMETABLE_SIGNUP_PER_HOUR", &c.SignupPerHour)
+	if v := strings.TrimSpace(getenv("GAMETABLE_TRUSTED_PROXIES")); v != "" {
+		proxies, err := parsePrefixes(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("GAMETABLE_TRUSTED_PROXIES=%q: %v", v, err))
+		} else {
+			c.TrustedProxies = proxies
+		}
+	}
 	if v := strings.TrimSpace(getenv("GAMETABLE_UPLOAD_MAX_BYTES")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -230,6 +248,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("ws_burst", c.WSBurst),
 		slog.Int("ws_max_per_user", c.WSMaxPerUser),
 		slog.Int("chat_per_minute", c.ChatPerMinute),
+		slog.Int("signup_per_hour", c.SignupPerHour),
+		slog.Any("trusted_proxies", c.TrustedProxies),
 	)
 }
 
@@ -241,6 +261,42 @@ func (c Config) chatLimit() int {
 		return -1
 	}
 	return c.ChatPerMinute
+}
+
+// signupLimit is SignupPerHour as apphttp.Options.SignupPerHour takes it
+// (0 there is the default, negative disables), like chatLimit.
+func (c Config) signupLimit() int {
+	if c.SignupPerHour == 0 {
+		return -1
+	}
+	return c.SignupPerHour
+}
+
+// parsePrefixes reads a comma-separated list of IP addresses (taken as
+// single-address prefixes) and CIDR prefixes.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR prefix", item)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR prefix", item)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // redactURL hides the password of a URL; a value it cannot parse is hidden whole.

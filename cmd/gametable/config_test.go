@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -26,6 +27,9 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	require.Equal(t, 10, c.WSMaxPerUser)
 	require.Equal(t, 10, c.ChatPerMinute)
 	require.Equal(t, 10, c.chatLimit())
+	require.Equal(t, 10, c.SignupPerHour)
+	require.Equal(t, 10, c.signupLimit())
+	require.Empty(t, c.TrustedProxies)
 	require.Equal(t, int64(50<<20), c.UploadMaxBytes)
 	require.Equal(t, 7*24*time.Hour, c.SessionIdle)
 	require.Equal(t, 30*24*time.Hour, c.SessionLifetime)
@@ -39,6 +43,8 @@ func TestLoadConfig_EnvAndFlags(t *testing.T) {
 		"GAMETABLE_WS_RATE":         "0",
 		"GAMETABLE_WS_MAX_PER_USER": "0",
 		"GAMETABLE_CHAT_PER_MINUTE": "0",
+		"GAMETABLE_SIGNUP_PER_HOUR": "0",
+		"GAMETABLE_TRUSTED_PROXIES": " 10.0.0.1, 192.168.7.9/16,::1 ,fd00::/8",
 		"GAMETABLE_BASE_URL":        "https://table.example.org/",
 		"GAMETABLE_LOG_LEVEL":       "debug",
 	})
@@ -49,6 +55,11 @@ func TestLoadConfig_EnvAndFlags(t *testing.T) {
 	require.Equal(t, 0, c.WSMaxPerUser)
 	require.Equal(t, 0, c.ChatPerMinute)
 	require.Negative(t, c.chatLimit(), "0 disables the limit; apphttp.Options takes a negative number for that")
+	require.Negative(t, c.signupLimit(), "0 disables the sign-up limit")
+	require.Equal(t, []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.1/32"), netip.MustParsePrefix("192.168.0.0/16"),
+		netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("fd00::/8"),
+	}, c.TrustedProxies, "addresses are single-address prefixes; prefixes are masked")
 	require.Equal(t, "https://table.example.org", c.BaseURL, "a trailing slash is trimmed")
 	require.Equal(t, slog.LevelDebug, c.LogLevel)
 
@@ -82,6 +93,9 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"BadMaxPerUser", map[string]string{"GAMETABLE_WS_MAX_PER_USER": "1.5"}, "GAMETABLE_WS_MAX_PER_USER"},
 		{"NegativeChatPerMinute", map[string]string{"GAMETABLE_CHAT_PER_MINUTE": "-1"}, "GAMETABLE_CHAT_PER_MINUTE"},
 		{"BadChatPerMinute", map[string]string{"GAMETABLE_CHAT_PER_MINUTE": "often"}, "GAMETABLE_CHAT_PER_MINUTE"},
+		{"NegativeSignupPerHour", map[string]string{"GAMETABLE_SIGNUP_PER_HOUR": "-5"}, "GAMETABLE_SIGNUP_PER_HOUR"},
+		{"BadTrustedProxy", map[string]string{"GAMETABLE_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "proxy.local"},
+		{"BadTrustedPrefix", map[string]string{"GAMETABLE_TRUSTED_PROXIES": "10.0.0.0/33"}, "GAMETABLE_TRUSTED_PROXIES"},
 		{"BadBaseURL", map[string]string{"GAMETABLE_BASE_URL": "table.example.org"}, "GAMETABLE_BASE_URL"},
 		{"BadSMTP", map[string]string{"GAMETABLE_SMTP_URL": "http://mail"}, "GAMETABLE_SMTP_URL"},
 		{"LLMWithoutModel", map[string]string{"GAMETABLE_LLM_BASE_URL": "http://127.0.0.1:11434/v1"}, "GAMETABLE_LLM_MODEL"},

@@ -382,6 +382,8 @@ wait:
 				UploadMaxBytes:  cfg.UploadMaxBytes,
 				RulesChat:       chat,
 				ChatPerMinute:   cfg.chatLimit(),
+				SignupPerHour:   cfg.signupLimit(),
+				TrustedProxies:  cfg.TrustedProxies,
 			})
 			if err != nil {
 				return err
