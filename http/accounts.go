@@ -510,18 +510,6 @@ func (s *Server) handlePasswordResetConfirm(w http.ResponseWriter, r *http.Reque
 		s.writeError(w, r, err)
 		return
 	}
-	// Every well-formed attempt counts, a taken email too: the limit
-	// bounds both account farming and probing which emails exist.
-	if s.signupLimit != nil {
-		addrKey := s.clientKey(r)
-		wait, ok := s.signupLimit.begin(addrKey)
-		if !ok {
-			s.logWarn(r, "sign-up throttled", "client", addrKey)
-			s.writeError(w, r, errRateLimited(wait))
-			return
-		}
-		defer s.signupLimit.end(addrKey, true, false)
-	}
 	ctx := r.Context()
 	hash, err := HashPassword(ctx, req.Password)
 	if err != nil {
