@@ -82,7 +82,7 @@ func Apply(ctx context.Context, b db.Beginner, campaignID, extractionID uuid.UUI
 		if err != nil {
 			return fmt.Errorf("load extraction: %w", db.Interpret(err))
 		}
-		out = db.RecapExtraction(ex)
+		out = ex
 		props, err := DecodeProposals(ex.Proposals)
 		if err != nil {
 			return err

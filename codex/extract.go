@@ -152,7 +152,7 @@ func (x *Extractor) Run(ctx context.Context, campaignID, extractionID uuid.UUID)
 	if err != nil {
 		return fmt.Errorf("encode proposals: %w", err)
 	}
-	if _, err := q.ExtractionFinish(ctx, db.ExtractionFinishParams{CampaignID: campaignID, ID: extractionID, Proposals: b}); err != nil {
+	if _, err := q.ExtractionFinish(ctx, db.ExtractionFinishParams{CampaignID: campaignID, ID: extractionID, Proposals: b, Method: method}); err != nil {
 		return fmt.Errorf("store proposals: %w", err)
 	}
 	x.logger.InfoContext(ctx, "recap extraction done",
@@ -160,10 +160,10 @@ func (x *Extractor) Run(ctx context.Context, campaignID, extractionID uuid.UUID)
 	return nil
 }
 
-// Methods of an extraction, for the logs.
+// Methods of an extraction (recap_extractions.method).
 const (
-	methodModel   = "model"
-	methodOffline = "offline"
+	MethodModel   = "model"
+	MethodOffline = "offline"
 )
 
 // propose asks the model when there is one and falls back to Offline on
@@ -181,12 +181,12 @@ func (x *Extractor) propose(ctx context.Context, recap string, known []Known, pa
 		default:
 			props, err := ParseModelReply(res.Content, recap, known, party)
 			if err == nil {
-				return props, methodModel, nil
+				return props, MethodModel, nil
 			}
 			x.logger.WarnContext(ctx, "recap extraction: model reply rejected, using the offline method", "err", err)
 		}
 	}
-	return Offline(recap, known, party), methodOffline, nil
+	return Offline(recap, known, party), MethodOffline, nil
 }
 
 // fail marks a pending extraction failed; errors are logged, since the

@@ -55,7 +55,7 @@ const extractionCreate = `-- name: ExtractionCreate :one
 
 INSERT INTO recap_extractions (campaign_id, session_id, created_by)
 VALUES ($1::uuid, $2::uuid, $3::uuid)
-RETURNING id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at
+RETURNING id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at, method
 `
 
 type ExtractionCreateParams struct {
@@ -85,6 +85,7 @@ func (q *Queries) ExtractionCreate(ctx context.Context, arg ExtractionCreatePara
 		&i.UpdatedAt,
 		&i.FinishedAt,
 		&i.AppliedAt,
+		&i.Method,
 	)
 	return i, err
 }
@@ -119,25 +120,32 @@ const extractionFinish = `-- name: ExtractionFinish :execrows
 UPDATE recap_extractions
 SET status = 'done',
     proposals = $1::jsonb,
+    method = $2::text,
     error = NULL,
     finished_at = now(),
     updated_at = now()
-WHERE campaign_id = $2::uuid
-    AND id = $3::uuid
+WHERE campaign_id = $3::uuid
+    AND id = $4::uuid
     AND status = 'pending'
 `
 
 type ExtractionFinishParams struct {
 	Proposals  []byte
+	Method     string
 	CampaignID uuid.UUID
 	ID         uuid.UUID
 }
 
-// ExtractionFinish stores the proposals of a pending extraction and marks it
-// done. 0 rows: it is no longer pending (a retried job that already
-// finished) or gone.
+// ExtractionFinish stores the proposals of a pending extraction, and the
+// method that made them, and marks it done. 0 rows: it is no longer
+// pending (a retried job that already finished) or gone.
 func (q *Queries) ExtractionFinish(ctx context.Context, arg ExtractionFinishParams) (int64, error) {
-	result, err := q.db.Exec(ctx, extractionFinish, arg.Proposals, arg.CampaignID, arg.ID)
+	result, err := q.db.Exec(ctx, extractionFinish,
+		arg.Proposals,
+		arg.Method,
+		arg.CampaignID,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -145,8 +153,7 @@ func (q *Queries) ExtractionFinish(ctx context.Context, arg ExtractionFinishPara
 }
 
 const extractionGet = `-- name: ExtractionGet :one
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at, method
 FROM recap_extractions
 WHERE campaign_id = $1::uuid
     AND id = $2::uuid
@@ -177,13 +184,13 @@ func (q *Queries) ExtractionGet(ctx context.Context, arg ExtractionGetParams) (R
 		&i.UpdatedAt,
 		&i.FinishedAt,
 		&i.AppliedAt,
+		&i.Method,
 	)
 	return i, err
 }
 
 const extractionGetForUpdate = `-- name: ExtractionGetForUpdate :one
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at, method
 FROM recap_extractions
 WHERE campaign_id = $1::uuid
     AND id = $2::uuid
@@ -213,13 +220,13 @@ func (q *Queries) ExtractionGetForUpdate(ctx context.Context, arg ExtractionGetF
 		&i.UpdatedAt,
 		&i.FinishedAt,
 		&i.AppliedAt,
+		&i.Method,
 	)
 	return i, err
 }
 
 const extractionListBySession = `-- name: ExtractionListBySession :many
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at, method
 FROM recap_extractions
 WHERE campaign_id = $1::uuid
     AND session_id = $2::uuid
@@ -255,6 +262,7 @@ func (q *Queries) ExtractionListBySession(ctx context.Context, arg ExtractionLis
 			&i.UpdatedAt,
 			&i.FinishedAt,
 			&i.AppliedAt,
+			&i.Method,
 		); err != nil {
 			return nil, err
 		}
@@ -276,7 +284,7 @@ SET status = 'applied',
 WHERE campaign_id = $3::uuid
     AND id = $4::uuid
     AND status = 'done'
-RETURNING id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at
+RETURNING id, campaign_id, session_id, status, error, proposals, accepted, created_by, created_at, updated_at, finished_at, applied_at, method
 `
 
 type ExtractionMarkAppliedParams struct {
@@ -310,6 +318,7 @@ func (q *Queries) ExtractionMarkApplied(ctx context.Context, arg ExtractionMarkA
 		&i.UpdatedAt,
 		&i.FinishedAt,
 		&i.AppliedAt,
+		&i.Method,
 	)
 	return i, err
 }

@@ -368,6 +368,7 @@ type RecapExtraction struct {
 	UpdatedAt  time.Time
 	FinishedAt *time.Time
 	AppliedAt  *time.Time
+	Method     *string
 }
 
 type RulesChatMessage struct {

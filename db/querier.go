@@ -357,9 +357,9 @@ type Querier interface {
 	ExtractionCreate(ctx context.Context, arg ExtractionCreateParams) (RecapExtraction, error)
 	// ExtractionFail marks a pending extraction failed with a readable reason.
 	ExtractionFail(ctx context.Context, arg ExtractionFailParams) (int64, error)
-	// ExtractionFinish stores the proposals of a pending extraction and marks it
-	// done. 0 rows: it is no longer pending (a retried job that already
-	// finished) or gone.
+	// ExtractionFinish stores the proposals of a pending extraction, and the
+	// method that made them, and marks it done. 0 rows: it is no longer
+	// pending (a retried job that already finished) or gone.
 	ExtractionFinish(ctx context.Context, arg ExtractionFinishParams) (int64, error)
 	// ExtractionGet returns an extraction of the campaign; with session_id set,
 	// only if it belongs to that session.

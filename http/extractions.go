@@ -60,6 +60,7 @@ type extractionJSON struct {
 	SessionID  uuid.UUID      `json:"sessionId"`
 	Status     string         `json:"status"`
 	Reason     string         `json:"reason,omitempty"`
+	Method     string         `json:"method,omitempty"`
 	Proposals  []proposalJSON `json:"proposals"`
 	Accepted   []int          `json:"accepted"`
 	CreatedAt  time.Time      `json:"createdAt"`
@@ -111,6 +112,9 @@ func newExtractionJSON(x db.RecapExtraction) (extractionJSON, error) {
 	}
 	if x.Status == codex.StatusFailed && x.Error != nil {
 		j.Reason = *x.Error
+	}
+	if x.Method != nil {
+		j.Method = *x.Method
 	}
 	for _, p := range props {
 		j.Proposals = append(j.Proposals, proposalJSON{
@@ -244,7 +248,7 @@ func (s *Server) handleExtractionList(w http.ResponseWriter, r *http.Request) {
 	}
 	body := extractionListBody{Items: make([]extractionJSON, 0, len(rows))}
 	for _, row := range rows {
-		j, err := newExtractionJSON(db.RecapExtraction(row))
+		j, err := newExtractionJSON(row)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -285,7 +289,7 @@ func (s *Server) loadExtraction(r *http.Request) (db.RecapExtraction, error) {
 		}
 		return db.RecapExtraction{}, fmt.Errorf("load extraction: %w", err)
 	}
-	return db.RecapExtraction(x), nil
+	return x, nil
 }
 
 func (s *Server) handleExtractionGet(w http.ResponseWriter, r *http.Request) {

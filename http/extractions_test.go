@@ -93,6 +93,7 @@ func startExtraction(t *testing.T, gm *testClient, campaignID, sessionID uuid.UU
 	var xb extractionBody
 	gm.do(t, http.MethodPost, extractionPath(campaignID, sessionID), nil).requireStatus(t, http.StatusAccepted).decode(t, &xb)
 	require.Equal(t, "pending", xb.Extraction.Status)
+	require.Empty(t, xb.Extraction.Method, "no method until it is done")
 	require.Equal(t, sessionID, xb.Extraction.SessionID)
 	require.Empty(t, xb.Extraction.Proposals)
 	return xb.Extraction
@@ -222,6 +223,7 @@ func TestExtraction_OfflineEndToEnd(t *testing.T) {
 	x := startExtraction(t, b.gm, b.id, s.ID)
 	done := waitExtraction(t, b.gm, b.id, x.ID)
 	require.Equal(t, "done", done.Status, "reason: %s", done.Reason)
+	require.Equal(t, "offline", done.Method, "no model is configured")
 	require.NotNil(t, done.FinishedAt)
 	require.Nil(t, done.AppliedAt)
 	require.Empty(t, done.Accepted)
@@ -445,6 +447,7 @@ func TestExtraction_WithModel(t *testing.T) {
 		// invented one are dropped, the known NPC is linked, evidence that
 		// is not in the recap is replaced by the recap's sentence.
 		require.Equal(t, offline, summarize(x.Proposals))
+		require.Equal(t, "model", x.Method)
 		require.Equal(t, "The caravan master who hired the party.", x.Proposals[0].Summary)
 		require.Equal(t, "A gate of Greywater.", x.Proposals[1].Summary)
 		require.Equal(t, "[model:good] Captain Idris Vell hired the party at the Salt Gate.", x.Proposals[1].Evidence)
@@ -458,6 +461,7 @@ func TestExtraction_WithModel(t *testing.T) {
 				run, offline = setup(t, 2*time.Second)
 			}
 			x := run(t, marker)
+			require.Equal(t, "offline", x.Method, "the model failed; the offline method answered")
 			require.Equal(t, offline, summarize(x.Proposals))
 			// Offline summaries are the evidence sentence.
 			require.Equal(t, x.Proposals[1].Evidence, x.Proposals[1].Summary)

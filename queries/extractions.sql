@@ -12,8 +12,7 @@ RETURNING *;
 -- name: ExtractionGet :one
 -- ExtractionGet returns an extraction of the campaign; with session_id set,
 -- only if it belongs to that session.
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT *
 FROM recap_extractions
 WHERE campaign_id = @campaign_id::uuid
     AND id = @id::uuid
@@ -22,8 +21,7 @@ WHERE campaign_id = @campaign_id::uuid
 -- name: ExtractionGetForUpdate :one
 -- ExtractionGetForUpdate locks the extraction until the transaction ends:
 -- apply runs once even when two GMs press the button together.
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT *
 FROM recap_extractions
 WHERE campaign_id = @campaign_id::uuid
     AND id = @id::uuid
@@ -31,8 +29,7 @@ FOR UPDATE;
 
 -- name: ExtractionListBySession :many
 -- ExtractionListBySession returns a session's extractions, newest first.
-SELECT id, campaign_id, session_id, status, error, proposals, accepted, created_by,
-    created_at, updated_at, finished_at, applied_at
+SELECT *
 FROM recap_extractions
 WHERE campaign_id = @campaign_id::uuid
     AND session_id = @session_id::uuid
@@ -40,12 +37,13 @@ ORDER BY created_at DESC, id
 LIMIT 100;
 
 -- name: ExtractionFinish :execrows
--- ExtractionFinish stores the proposals of a pending extraction and marks it
--- done. 0 rows: it is no longer pending (a retried job that already
--- finished) or gone.
+-- ExtractionFinish stores the proposals of a pending extraction, and the
+-- method that made them, and marks it done. 0 rows: it is no longer
+-- pending (a retried job that already finished) or gone.
 UPDATE recap_extractions
 SET status = 'done',
     proposals = @proposals::jsonb,
+    method = @method::text,
     error = NULL,
     finished_at = now(),
     updated_at = now()
