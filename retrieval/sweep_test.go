@@ -66,12 +66,62 @@ func TestFileStoreSweep(t *testing.T) {
 	require.FileExists(t, storedPath(dir, fresh))
 	require.FileExists(t, filepath.Join(dir, "README"))
 
+	// Files a sweep set aside and did not settle (it died): a needed one
+	// and one stored again meanwhile go back, an old unneeded one goes.
+	aside := func(data []byte) string {
+		_, err := fs.Put(data)
+		require.NoError(t, err)
+		p := storedPath(dir, data)
+		trash := filepath.Join(filepath.Dir(p), ".trash-"+filepath.Base(p))
+		require.NoError(t, os.Rename(p, trash))
+		return trash
+	}
+	neededAside, freshAside, oldAside := []byte("needed, set aside"), []byte("stored again"), []byte("old, set aside")
+	neededTrash, _, oldTrash := aside(neededAside), aside(freshAside), aside(oldAside)
+	long := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{neededTrash, oldTrash} {
+		require.NoError(t, os.Chtimes(p, long, long))
+	}
+	neededSum := sha256.Sum256(neededAside)
+	n, err = fs.Sweep(ctx, time.Hour, func(sum []byte) bool {
+		return referenced(sum) || string(sum) == string(neededSum[:])
+	})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.FileExists(t, storedPath(dir, neededAside))
+	require.FileExists(t, storedPath(dir, freshAside))
+	require.NoFileExists(t, storedPath(dir, oldAside))
+	require.NoFileExists(t, oldTrash)
+	matches, err := filepath.Glob(filepath.Join(dir, "*", ".trash-*"))
+	require.NoError(t, err)
+	require.Empty(t, matches)
+
 	// A removed file can be stored again.
 	_, err = fs.Put(unused)
 	require.NoError(t, err)
 	got, err := fs.Get(sha256Sum(unused))
 	require.NoError(t, err)
 	require.Equal(t, unused, got)
+}
+
+// TestFileStoreSymlink: a store whose directory is a symbolic link (uploads
+// on another volume) is swept like any other.
+func TestFileStoreSymlink(t *testing.T) {
+	t.Parallel()
+	target := t.TempDir()
+	link := filepath.Join(t.TempDir(), "uploads")
+	require.NoError(t, os.Symlink(target, link))
+	fs, err := retrieval.NewFileStore(link)
+	require.NoError(t, err)
+	data := []byte("left behind")
+	_, err = fs.Put(data)
+	require.NoError(t, err)
+	require.FileExists(t, storedPath(target, data))
+	backdate(t, target)
+	n, err := fs.Sweep(t.Context(), time.Hour, func([]byte) bool { return false })
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.NoFileExists(t, storedPath(target, data))
 }
 
 func sha256Sum(data []byte) []byte {
