@@ -140,8 +140,23 @@ func (req *signupRequest) validate() error {
 }
 
 // clientKey is the client address of r for throttling (clientKey), with
-// the configured trusted proxies.
-func (s *Server) clientKey(r *http.Request) string { return clientKey(r, s.opts.TrustedProxies) }
+// the configured trusted proxies. The first request that carries
+// X-Forwarded-For while no proxy is trusted logs a warning: behind a
+// proxy, every client then has the proxy's address.
+func (s *Server) clientKey(r *http.Request) string {
+	s.noteForwarded(r)
+	return clientKey(r, s.opts.TrustedProxies)
+}
+
+// noteForwarded logs the proxy warning of clientKey.
+func (s *Server) noteForwarded(r *http.Request) {
+	if len(s.opts.TrustedProxies) == 0 && r.Header.Get("X-Forwarded-For") != "" {
+		s.proxyWarning.Do(func() {
+			s.logger.Warn("requests carry X-Forwarded-For but GAMETABLE_TRUSTED_PROXIES is not set: throttling counts every client behind the proxy as one address",
+				"peer", r.RemoteAddr)
+		})
+	}
+}
 
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	var req signupRequest
@@ -150,8 +165,12 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Every well-formed attempt counts, a taken email too: the limit
-	// bounds both account farming and probing which emails exist.
-	if s.signupLimit != nil {
+	// bounds both account farming and probing which emails exist. The
+	// machine itself is not limited: a client on loopback is the
+	// administrator's own, or a proxy nobody declared trusted, whose
+	// clients would otherwise share one budget.
+	s.noteForwarded(r)
+	if addr, ok := clientAddr(r, s.opts.TrustedProxies); s.signupLimit != nil && !(ok && addr.IsLoopback()) {
 		addrKey := s.clientKey(r)
 		wait, ok := s.signupLimit.begin(addrKey)
 		if !ok {

@@ -1,12 +1,16 @@
 package http
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -248,26 +252,44 @@ func TestAccounts_SignupLimit(t *testing.T) {
 		return c.do(t, http.MethodPost, "/api/auth/signup",
 			map[string]string{"email": email, "password": testPassword, "displayName": "New"}, header...)
 	}
+	// direct signs up from remote (the test server listens on loopback,
+	// which is not limited), through the server's handler.
+	direct := func(ts *testServer, remote, email string, header ...string) *httptest.ResponseRecorder {
+		body := `{"email":"` + email + `","password":"` + testPassword + `","displayName":"New"}`
+		req := httptest.NewRequest(http.MethodPost, "/api/auth/signup", strings.NewReader(body))
+		req.RemoteAddr = remote
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		ts.ServeHTTP(rec, req)
+		return rec
+	}
 
 	t.Run("PerAddress", func(t *testing.T) {
 		t.Parallel()
 		ts := newTestServer(t, func(o *Options) { o.SignupPerHour = 3 })
-		c := ts.newClient(t)
+		const client = "192.0.2.7:40000"
 		taken := uniqueEmail("taken")
-		signup(c, taken).requireStatus(t, http.StatusCreated)
-		signup(c, uniqueEmail("two")).requireStatus(t, http.StatusCreated)
+		require.Equal(t, http.StatusCreated, direct(ts, client, taken).Code)
+		require.Equal(t, http.StatusCreated, direct(ts, client, uniqueEmail("two")).Code)
 		// A taken email counts too: probing which emails exist is bounded.
-		signup(c, taken).requireError(t, http.StatusConflict, codeConflict)
-		res := signup(c, uniqueEmail("four"))
-		res.requireError(t, http.StatusTooManyRequests, codeRateLimited)
-		retry, err := strconv.Atoi(res.Header.Get("Retry-After"))
+		require.Equal(t, http.StatusConflict, direct(ts, client, taken).Code)
+		rec := direct(ts, client, uniqueEmail("four"))
+		require.Equal(t, http.StatusTooManyRequests, rec.Code)
+		require.Contains(t, rec.Body.String(), codeRateLimited)
+		retry, err := strconv.Atoi(rec.Header().Get("Retry-After"))
 		require.NoError(t, err)
 		require.Greater(t, retry, 3000, "the first sign-up leaves the window after an hour")
-		// A malformed body is refused before it counts, and logins go on.
-		c.do(t, http.MethodPost, "/api/auth/signup", `{"email":`).requireError(t, http.StatusBadRequest, codeBadRequest)
 		// X-Forwarded-For from an untrusted peer changes nothing.
-		signup(c, uniqueEmail("spoof"), "X-Forwarded-For", "198.51.100.1").
-			requireError(t, http.StatusTooManyRequests, codeRateLimited)
+		require.Equal(t, http.StatusTooManyRequests, direct(ts, client, uniqueEmail("spoof"), "X-Forwarded-For", "198.51.100.1").Code)
+		// Another address, and the machine itself, are not affected.
+		require.Equal(t, http.StatusCreated, direct(ts, "192.0.2.8:40000", uniqueEmail("other")).Code)
+		c := ts.newClient(t)
+		for range 4 {
+			signup(c, uniqueEmail("local")).requireStatus(t, http.StatusCreated)
+		}
 	})
 
 	t.Run("BehindATrustedProxy", func(t *testing.T) {
@@ -287,14 +309,42 @@ func TestAccounts_SignupLimit(t *testing.T) {
 		signup(c, uniqueEmail("a"), "X-Forwarded-For", "203.0.113.5, 198.51.100.1").requireError(t, http.StatusTooManyRequests, codeRateLimited)
 	})
 
+	t.Run("UntrustedProxyWarning", func(t *testing.T) {
+		t.Parallel()
+		var logs syncBuffer
+		ts := newTestServer(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+		c := ts.newClient(t)
+		for range 2 {
+			signup(c, uniqueEmail("fwd"), "X-Forwarded-For", "198.51.100.1").requireStatus(t, http.StatusCreated)
+		}
+		require.Equal(t, 1, strings.Count(logs.String(), "GAMETABLE_TRUSTED_PROXIES is not set"), "warned once")
+	})
+
 	t.Run("Disabled", func(t *testing.T) {
 		t.Parallel()
-		ts := newTestServer(t) // SignupPerHour -1
-		c := ts.newClient(t)
+		ts := newTestServer(t, func(o *Options) { o.SignupPerHour = -1 })
 		for range DefaultSignupPerHour + 1 {
-			signup(c, uniqueEmail("many")).requireStatus(t, http.StatusCreated)
+			require.Equal(t, http.StatusCreated, direct(ts, "192.0.2.9:40000", uniqueEmail("many")).Code)
 		}
 	})
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func TestAccounts_CookieFlags(t *testing.T) {
@@ -430,7 +480,9 @@ func TestAccounts_SessionTimeouts(t *testing.T) {
 	})
 	t.Run("Lifetime", func(t *testing.T) {
 		t.Parallel()
-		const idle, lifetime = 2 * time.Second, 5 * time.Second
+		// The idle timeout is far longer than the gap between the last
+		// poke and the final check, so only the lifetime can end it.
+		const idle, lifetime = 6 * time.Second, 8 * time.Second
 		ts := newTestServer(t, func(o *Options) { o.SessionIdle, o.SessionLifetime = idle, lifetime })
 		// The session starts during signup: its lifetime ends between
 		// start+lifetime and signedUp+lifetime.
@@ -439,15 +491,18 @@ func TestAccounts_SessionTimeouts(t *testing.T) {
 		signedUp := time.Now()
 		// Being busy keeps the idle timeout away… (the last poke leaves
 		// the lifetime a second to spare)
+		var lastPoke time.Time
 		for {
 			time.Sleep(300 * time.Millisecond)
 			if time.Since(start) >= lifetime-time.Second {
 				break
 			}
 			u.do(t, http.MethodGet, "/api/auth/me", nil).requireStatus(t, http.StatusOK)
+			lastPoke = time.Now()
 		}
 		// …but not the absolute lifetime.
 		time.Sleep(time.Until(signedUp.Add(lifetime + 500*time.Millisecond)))
+		require.Less(t, time.Since(lastPoke), idle, "the idle timeout has not passed: a 401 now is the lifetime's")
 		u.do(t, http.MethodGet, "/api/auth/me", nil).requireError(t, http.StatusUnauthorized, codeUnauthorized)
 	})
 }

@@ -77,9 +77,6 @@ func newTestServer(t *testing.T, options ...func(*Options)) *testServer {
 		SMTPURL:  smtp.URL(),
 		MailFrom: "gametable <noreply@example.com>",
 		Live:     live,
-		// Tests sign up many users from one address; TestAccounts_SignupLimit
-		// turns the limit on.
-		SignupPerHour: -1,
 	}
 	for _, o := range options {
 		o(&opts)

@@ -134,24 +134,13 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// clientKey identifies the client address of r for throttling: the IP of
-// the connection, with IPv6 addresses grouped by /64 (one host usually
-// owns a whole /64). When the connection comes from a trusted proxy, the
-// address is the rightmost one of X-Forwarded-For that is not a trusted
-// proxy itself (the leftmost, if all are): entries further left are
-// whatever the client claims and are never believed.
+// clientKey identifies the client address of r for throttling (see
+// clientAddr), with IPv6 addresses grouped by /64 (one host usually owns a
+// whole /64).
 func clientKey(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return "ip:" + host
-	}
-	addr = addr.Unmap()
-	if isTrusted(addr, trusted) {
-		addr = forwardedFor(r.Header.Values("X-Forwarded-For"), addr, trusted)
+	addr, ok := clientAddr(r, trusted)
+	if !ok {
+		return "ip:" + r.RemoteAddr
 	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
@@ -160,10 +149,33 @@ func clientKey(r *http.Request, trusted []netip.Prefix) string {
 	return "ip:" + addr.String()
 }
 
+// clientAddr is the client address of r: the IP of the connection, or,
+// when the connection comes from a trusted proxy, the rightmost address of
+// X-Forwarded-For that is not a trusted proxy itself (the leftmost, if all
+// are): entries further left are whatever the client claims and are never
+// believed. ok is false when RemoteAddr holds no address.
+func clientAddr(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	addr = addr.Unmap()
+	if isTrusted(addr, trusted) {
+		addr = forwardedFor(r.Header.Values("X-Forwarded-For"), addr, trusted)
+	}
+	return addr, true
+}
+
 // forwardedFor walks the X-Forwarded-For entries (all header lines, in
 // order) from the right, starting from the trusted proxy peer, and returns
-// the first address that is not a trusted proxy. An entry that is not an
-// address stops the walk at the last trusted hop before it.
+// the first address that is not a trusted proxy. Entries may carry a port
+// ("203.0.113.7:41234", "[2001:db8::1]:443"), as some proxies send them.
+// An entry that is not an address ("unknown") stops the walk at the last
+// trusted hop before it.
 func forwardedFor(values []string, peer netip.Addr, trusted []netip.Prefix) netip.Addr {
 	var hops []string
 	for _, v := range values {
@@ -171,8 +183,8 @@ func forwardedFor(values []string, peer netip.Addr, trusted []netip.Prefix) neti
 	}
 	client := peer
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
+		a, ok := parseHop(strings.TrimSpace(hops[i]))
+		if !ok {
 			return client
 		}
 		client = a.Unmap()
@@ -181,6 +193,18 @@ func forwardedFor(values []string, peer netip.Addr, trusted []netip.Prefix) neti
 		}
 	}
 	return client
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, with or without a
+// port.
+func parseHop(hop string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(hop); err == nil {
+		return a, true
+	}
+	if ap, err := netip.ParseAddrPort(hop); err == nil {
+		return ap.Addr(), true
+	}
+	return netip.Addr{}, false
 }
 
 func isTrusted(addr netip.Addr, trusted []netip.Prefix) bool {

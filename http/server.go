@@ -135,6 +135,9 @@ type Server struct {
 	mailLimit      *limiter
 	// signupLimit counts sign-ups per client address; nil when disabled.
 	signupLimit *limiter
+	// proxyWarning logs once that X-Forwarded-For arrives while no proxy
+	// is trusted.
+	proxyWarning sync.Once
 	// chatLimit is the per-user rules-chat rate.
 	chatLimit *userRate
 
