@@ -173,6 +173,9 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (Co
 			_ = addr.Value.Set(c.Addr)
 		}
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return c, err // the usage is printed; main exits 0
+			}
 			return c, badConfig("%v", err)
 		}
 		if f := fs.Lookup("addr"); f != nil {

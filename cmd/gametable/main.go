@@ -37,6 +37,7 @@ import (
 	"gametable/jobs"
 	"gametable/llm"
 	"gametable/retrieval"
+	"gametable/retrieval/srdbook"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -49,6 +50,8 @@ func main() {
 	if err != nil {
 		var ce *configError
 		switch {
+		case errors.Is(err, flag.ErrHelp):
+			// --help: the usage went to stderr; asking for it is no error.
 		case errors.Is(err, errUsage):
 			os.Exit(2)
 		case errors.As(err, &ce):
@@ -154,14 +157,24 @@ type database struct {
 }
 
 // openDatabase returns DATABASE_URL, or starts the local PostgreSQL under
-// the data directory when it is unset.
-func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger) (*database, error) {
+// the data directory when it is unset. shared (the command-line tools)
+// uses the database of a server already running on the data directory
+// instead of refusing to start a second PostgreSQL there.
+func openDatabase(ctx context.Context, cfg Config, logger *slog.Logger, shared bool) (*database, error) {
 	if cfg.DatabaseURL != "" {
 		return &database{url: cfg.DatabaseURL}, nil
 	}
 	dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "pg"))
 	if err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	if shared {
+		// A server is running on this data directory: work on its
+		// database (and leave its PostgreSQL running).
+		if url, pid, ok := localpg.Running(dir, "gametable"); ok {
+			logger.Info("using the database of the running server", "server_pid", pid, "data_dir", dir)
+			return &database{url: url}, nil
+		}
 	}
 	c, err := localpg.Start(ctx, localpg.Options{Dir: dir, Database: "gametable", Logger: logger})
 	if err != nil {
@@ -212,7 +225,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 // every subcommand but serve.
 func withDatabase(ctx context.Context, cfg Config, stderr io.Writer, fn func(*pgxpool.Pool, *slog.Logger) error) error {
 	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
+	d, err := openDatabase(ctx, cfg, logger, true)
 	if err != nil {
 		return err
 	}
@@ -234,7 +247,7 @@ const shutdownTimeout = 10 * time.Second
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.String("addr", "", "listen address HOST:PORT (default $GAMETABLE_ADDR or 127.0.0.1:8080)")
+	fs.String("addr", "", "listen address HOST:PORT (overrides GAMETABLE_ADDR)")
 	seed := fs.Bool("seed", false, "load the demo campaign after migrating and print the logins")
 	cfg, err := loadConfig(getenv, fs, args)
 	if err != nil {
@@ -258,7 +271,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.BaseURL = "http://" + net.JoinHostPort(host, port)
 	}
 
-	d, err := openDatabase(ctx, cfg, logger)
+	d, err := openDatabase(ctx, cfg, logger, false)
 	if err != nil {
 		return err
 	}
@@ -634,7 +647,7 @@ func runDB(ctx context.Context, args []string, getenv func(string) string, stdou
 		return badConfig("gametable db %s works on the local PostgreSQL only; unset DATABASE_URL", sub)
 	}
 	logger := newLogger(cfg, stderr)
-	d, err := openDatabase(ctx, cfg, logger)
+	d, err := openDatabase(ctx, cfg, logger, false)
 	if err != nil {
 		return err
 	}
@@ -679,12 +692,18 @@ func recreateDatabase(ctx context.Context, maintenanceURL, name string) error {
 }
 
 const rulesUsage = `usage: gametable rules import --title T --slug S --kind required|optional|toolOnly FILE...
+       gametable rules import --title T --slug S --kind K --srd DIR
 
 Ingests a rule book from Markdown, plain text or PDF files (the type is
 recognised from the content): extracts the text, splits it by headings,
 embeds the chunks and indexes them, now, showing progress. Importing an
 existing slug replaces that book's title, kind and text. The embedding model is the
 server's (GAMETABLE_EMBEDDINGS_*, else the offline default).
+
+--srd DIR reads the open 5e SRD in the JSON layout of the 5e-database project
+(5e-SRD-Rules.json, 5e-SRD-Rule-Sections.json, 5e-SRD-Conditions.json, spells,
+monsters, magic items, equipment...) and imports it as one Markdown book:
+the rules by chapter, then one section per condition, spell, monster and item.
 `
 
 // newRetrieval builds the retrieval service of the server and the command
@@ -721,11 +740,12 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 	title := fs.String("title", "", "title of the book (required)")
 	slug := fs.String("slug", "", "slug of the book (required)")
 	kindFlag := fs.String("kind", "", "required, optional or toolOnly (required)")
+	srdDir := fs.String("srd", "", "import the 5e SRD JSON data in this directory instead of FILEs")
 	cfg, err := loadConfig(getenv, fs, args[1:])
 	if err != nil {
 		return err
 	}
-	if *title == "" || *slug == "" || *kindFlag == "" || fs.NArg() == 0 {
+	if *title == "" || *slug == "" || *kindFlag == "" || (fs.NArg() == 0) == (*srdDir == "") {
 		fmt.Fprint(stderr, rulesUsage)
 		return errUsage
 	}
@@ -733,7 +753,14 @@ func runRules(ctx context.Context, args []string, getenv func(string) string, st
 	if !ok {
 		return badConfig("--kind: must be required, optional or toolOnly, not %q", *kindFlag)
 	}
-	files := make([]retrieval.File, 0, fs.NArg())
+	files := make([]retrieval.File, 0, fs.NArg()+1)
+	if *srdDir != "" {
+		text, err := srdbook.Whole(*srdDir)
+		if err != nil {
+			return fmt.Errorf("read the SRD in %s: %w", *srdDir, err)
+		}
+		files = append(files, retrieval.File{Name: "srd.md", Data: []byte(text)})
+	}
 	for _, name := range fs.Args() {
 		data, err := os.ReadFile(name)
 		if err != nil {

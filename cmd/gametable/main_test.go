@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"gametable/compendium"
@@ -260,6 +263,68 @@ func TestServe_EmbeddedDefaultSurvivesKill9(t *testing.T) {
 	c2.exited <- nil
 }
 
+// TestRun_ToolsBesideARunningServer: with serve running on its own
+// PostgreSQL, the command-line tools work on that database (rather than
+// refusing the busy data directory) and leave it running.
+func TestRun_ToolsBesideARunningServer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dataDir := openTempDir(t)
+	c := startChild(t, []string{"DATABASE_URL=", "GAMETABLE_DATA_DIR=" + dataDir})
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 60*time.Second)
+	env := envFrom(map[string]string{"DATABASE_URL": "", "GAMETABLE_DATA_DIR": dataDir, "GAMETABLE_LOG_LEVEL": "warn"})
+
+	// An account made over HTTP, promoted by the tool.
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	res, err := client.Post(c.url+"/api/auth/signup", "application/json",
+		strings.NewReader(`{"email":"ada@example.com","password":"correct horse battery","displayName":"Ada"}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusCreated, res.StatusCode)
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"user", "promote", "ada@example.com"}, env, &out, &errOut), "stderr: %s", errOut.String())
+
+	path := filepath.Join(t.TempDir(), "house.md")
+	require.NoError(t, os.WriteFile(path, []byte("# House Rules\n\n## Flanking\n\nAllies on opposite sides of a foe have advantage.\n"), 0o600))
+	require.NoError(t, run(ctx, []string{"rules", "import", "--title", "House Rules", "--slug", "house", "--kind", "required", path}, env, &out, &errOut),
+		"stderr: %s", errOut.String())
+
+	// The server sees both, and is still serving.
+	var me struct {
+		User struct {
+			IsAdmin bool `json:"isAdmin"`
+		} `json:"user"`
+	}
+	getJSON(t, client, c.url+"/api/auth/me", &me)
+	require.True(t, me.User.IsAdmin)
+	var books struct {
+		Items []struct {
+			Slug   string `json:"slug"`
+			Status string `json:"status"`
+		} `json:"items"`
+	}
+	getJSON(t, client, c.url+"/api/core-rules", &books)
+	require.Len(t, books.Items, 1)
+	require.Equal(t, "house", books.Items[0].Slug)
+	require.Equal(t, "ready", books.Items[0].Status)
+	waitStatus(t, c.url+"/readyz", http.StatusOK, 10*time.Second)
+
+	// db reset would pull the database from under the server: refused.
+	err = run(ctx, []string{"db", "reset"}, env, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "still running")
+}
+
+func getJSON(t *testing.T, client *http.Client, url string, v any) {
+	t.Helper()
+	res, err := client.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+}
+
 func TestRun_CompendiumImport(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -350,6 +415,50 @@ func TestRun_RulesImport(t *testing.T) {
 	require.Zero(t, chunks)
 }
 
+// TestRun_RulesImportSRD imports a small SRD in the 5e-database layout
+// with --srd.
+func TestRun_RulesImportSRD(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := dbtest.URL(t)
+	env := envFrom(map[string]string{"DATABASE_URL": url, "GAMETABLE_LOG_LEVEL": "warn", "GAMETABLE_DATA_DIR": t.TempDir()})
+	dir := t.TempDir()
+	files := map[string]string{
+		"5e-SRD-Rules.json":         `[{"name": "Combat", "subsections": [{"index": "grappling"}]}]`,
+		"5e-SRD-Rule-Sections.json": `[{"index": "grappling", "desc": "## Grappling\n\nWhen you want to grab a creature, you can use the Attack action to make a special melee attack, a grapple."}]`,
+		"5e-SRD-Conditions.json":    `[{"name": "Prone", "desc": ["A prone creature's only movement option is to crawl."]}]`,
+		"5e-SRD-Spells.json":        `[{"name": "Fire Bolt", "level": 0, "casting_time": "1 action", "range": "120 feet", "duration": "Instantaneous", "desc": ["You hurl a mote of fire."]}]`,
+	}
+	for _, name := range []string{"5e-SRD-Monsters.json", "5e-SRD-Magic-Items.json", "5e-SRD-Equipment.json", "5e-SRD-Weapon-Properties.json", "5e-SRD-Damage-Types.json"} {
+		files[name] = "[]"
+	}
+	for name, data := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600))
+	}
+
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"rules", "import", "--title", "SRD 5.1", "--slug", "srd", "--kind", "required", "--srd", dir}, env, &out, &errOut),
+		"stderr: %s", errOut.String())
+	require.Contains(t, out.String(), `imported "srd" (SRD 5.1, required)`)
+	conn, err := db.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var headings []string
+	rows, err := conn.Query(ctx, `SELECT array_to_string(c.heading_path, ' > ') FROM chunks c JOIN core_rules r ON r.id = c.core_rule_id WHERE r.slug = 'srd' ORDER BY c.ordinal`)
+	require.NoError(t, err)
+	headings, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Contains(t, headings, "Combat > Grappling")
+	require.Contains(t, headings, "Conditions > Prone")
+	require.Contains(t, headings, "Spells > Fire Bolt")
+
+	// Files and --srd together, or a directory without the data, are refused.
+	err = run(ctx, []string{"rules", "import", "--title", "T", "--slug", "s", "--kind", "required", "--srd", dir, "extra.md"}, env, io.Discard, io.Discard)
+	require.ErrorIs(t, err, errUsage)
+	err = run(ctx, []string{"rules", "import", "--title", "T", "--slug", "s", "--kind", "required", "--srd", t.TempDir()}, env, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "5e-SRD-Rule-Sections.json")
+}
+
 func TestRun_RulesUsage(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -367,6 +476,13 @@ func TestRun_RulesUsage(t *testing.T) {
 	err := run(ctx, []string{"rules", "import", "--title", "T", "--slug", "s", "--kind", "tool_only", "f.md"}, envFrom(nil), &bytes.Buffer{}, &bytes.Buffer{})
 	var ce *configError
 	require.ErrorAs(t, err, &ce)
+
+	// --help prints the usage once and is not a mistake (main exits 0).
+	var errOut bytes.Buffer
+	err = run(ctx, []string{"rules", "import", "--help"}, envFrom(nil), &bytes.Buffer{}, &errOut)
+	require.ErrorIs(t, err, flag.ErrHelp)
+	require.NotErrorAs(t, err, &ce)
+	require.Equal(t, 1, strings.Count(errOut.String(), "usage: gametable rules import"))
 }
 
 func TestRun_UserPromote(t *testing.T) {

@@ -14,3 +14,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 
 // Stop does nothing on this platform.
 func (c *Cluster) Stop(ctx context.Context) error { return nil }
+
+// Running is always false on this platform.
+func Running(dir, database string) (url string, ownerPID int, ok bool) { return "", 0, false }

@@ -1,7 +1,8 @@
-// Package srdbook renders the open 5e SRD data in ../shared/data/srd (beside
-// the repository; CC-BY-4.0, never copied into it) as Markdown rule books,
-// for the retrieval evaluation and the search benchmarks. gametable itself
-// never reads it.
+// Package srdbook renders the open 5e SRD data (the JSON files of the
+// 5e-database project, CC-BY-4.0) as Markdown rule books: for
+// "gametable rules import --srd DIR", and for the retrieval evaluation and
+// the search benchmarks, which read it from ../shared/data/srd beside the
+// repository. The data is never copied into the repository.
 package srdbook
 
 import (
