@@ -52,7 +52,7 @@ var _ Sender = (*LogSender)(nil)
 
 // Send logs m.
 func (l *LogSender) Send(ctx context.Context, m Message) error {
-	l.Logger.InfoContext(ctx, "mail not sent, no SMTP configured", "to", m.To, "subject", m.Subject, "body", m.Body)
+	l.Logger.InfoContext(ctx, "mail (written to the log: GAMETABLE_SMTP_URL is not set)", "to", m.To, "subject", m.Subject, "body", m.Body)
 	return nil
 }
 
