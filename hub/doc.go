@@ -56,12 +56,16 @@
 // fenced by the hub's epoch, and the transaction commits. Only then does
 // the hub adopt the new state and publish the patches in order, each
 // encoded once and queued as the same bytes for every connection of its
-// view, followed by the acks. A failed write of one command rolls the
-// batch back and runs its commands one per transaction; a database that
-// disagrees with memory makes the hub reload from it and publish the
-// difference; a fenced commit (another process took the campaign, or a
-// commit of unknown outcome landed) stops the hub and its clients
-// reconnect to a fresh one.
+// view. A command's patch is queued first for the connection that sent
+// it, then its ack, then for the other connections: the sender gets the
+// ack after the patch that carries it without waiting for the whole
+// fan-out, and every connection still gets the patches in seq order.
+// (After a failed batch the answers go out last, after the repair.) A
+// failed write of one command rolls the batch back and runs its commands
+// one per transaction; a database that disagrees with memory makes the
+// hub reload from it and publish the difference; a fenced commit
+// (another process took the campaign, or a commit of unknown outcome
+// landed) stops the hub and its clients reconnect to a fresh one.
 //
 // Idempotency: a command id is remembered per (campaign, user, id) for ten
 // minutes, in memory (up to 4096 per hub) and in live_commands; a retry

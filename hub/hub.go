@@ -422,12 +422,24 @@ func (h *Hub) flushPresence() {
 // broadcast queues patch seq of view v for every connection of that view,
 // encoded once, and keeps it for resumes.
 func (h *Hub) broadcast(v int, seq int64, patch []byte) {
+	h.fanOut(v, h.record(v, seq, patch), nil)
+}
+
+// record encodes patch seq of view v as a message once and keeps it for
+// resumes; fanOut then queues it.
+func (h *Hub) record(v int, seq int64, patch []byte) []byte {
 	msg := encode(patchMsg{Seq: seq, Patch: patch})
 	h.ring[v].push(seq, msg)
 	h.snap[v] = nil
+	return msg
+}
+
+// fanOut queues msg for every connection of view v except skip (which
+// got it already).
+func (h *Hub) fanOut(v int, msg []byte, skip *client) {
 	var slow []*client
 	for _, c := range h.clients[v].list {
-		if !c.send(msg) {
+		if c != skip && !c.send(msg) {
 			slow = append(slow, c)
 		}
 	}
@@ -528,12 +540,13 @@ collect:
 
 // item is the fate of one command of a batch.
 type item struct {
-	req     *request
-	outcome *storedOutcome // ack or rule error; nil with err
-	err     error          // internal or transient error (not stored)
-	record  bool           // store outcome in live_commands
-	patches [2][]byte      // encoded merge patches, nil when the view did not change
-	seq     [2]int64
+	req      *request
+	answered bool           // its ack or error has been sent
+	outcome  *storedOutcome // ack or rule error; nil with err
+	err      error          // internal or transient error (not stored)
+	record   bool           // store outcome in live_commands
+	patches  [2][]byte      // encoded merge patches, nil when the view did not change
+	seq      [2]int64
 	// dupOf is the index of an earlier command of the batch with the same
 	// id (this one is a retry of it), or -1.
 	dupOf int
@@ -582,9 +595,15 @@ func (h *Hub) execCommands(cmds []*request) {
 		}
 		todo = append(todo, i)
 	}
+	// answered: items[:answered] have had their answer. When the batch
+	// commits in one transaction, commitBatch answers each command as
+	// soon as its patches are queued for its own connection, ahead of the
+	// rest of the fan-out; otherwise (a failed batch) everything is
+	// answered below, after the repair.
+	answered := 0
 	if len(todo) > 0 {
 		needSync := false
-		err := h.commitBatch(items, todo, now)
+		err := h.commitBatch(items, todo, now, &answered)
 		var cf *commandFailure
 		switch {
 		case err == nil:
@@ -592,7 +611,7 @@ func (h *Hub) execCommands(cmds []*request) {
 			// One command's write failed: run each alone.
 			for _, i := range todo {
 				items[i] = item{req: items[i].req, dupOf: -1}
-				if err := h.commitBatch(items, []int{i}, now); err != nil {
+				if err := h.commitBatch(items, []int{i}, now, nil); err != nil {
 					needSync = h.batchFailed(items, []int{i}, err) || needSync
 				}
 				if h.err != nil {
@@ -608,17 +627,30 @@ func (h *Hub) execCommands(cmds []*request) {
 			}
 		}
 	}
-	for i := range items {
-		it := &items[i]
-		if it.dupOf >= 0 {
-			it.outcome, it.err = items[it.dupOf].outcome, items[it.dupOf].err
-		}
-		if it.outcome == nil && it.err == nil {
-			it.err = ErrInternal // not reached: the hub failed before it
-		}
-		h.answer(it.req, it.outcome, it.err)
-		h.reg.metrics.broadcast.Observe(time.Since(it.req.received).Seconds())
+	for i := answered; i < len(items); i++ {
+		h.answerItem(items, i)
 	}
+	// Every patch of the batch is queued for every connection now.
+	for i := range items {
+		h.reg.metrics.broadcast.Observe(time.Since(items[i].req.received).Seconds())
+	}
+}
+
+// answerItem answers items[i] (a retry within the batch like the command
+// it repeats).
+func (h *Hub) answerItem(items []item, i int) {
+	it := &items[i]
+	if it.answered {
+		return
+	}
+	it.answered = true
+	if it.dupOf >= 0 {
+		it.outcome, it.err = items[it.dupOf].outcome, items[it.dupOf].err
+	}
+	if it.outcome == nil && it.err == nil {
+		it.err = ErrInternal // not reached: the hub failed before it
+	}
+	h.answer(it.req, it.outcome, it.err)
 }
 
 // batchFailed gives the commands of a failed transaction their outcome
@@ -647,9 +679,10 @@ func (h *Hub) batchFailed(items []item, idx []int, err error) (needSync bool) {
 }
 
 // commitBatch runs the commands items[idx] in one transaction and, once it
-// is committed, adopts the new state and publishes the patches in order.
-// A command's own write failure is a *commandFailure.
-func (h *Hub) commitBatch(items []item, idx []int, now time.Time) error {
+// is committed, adopts the new state and publishes the patches in order
+// (see publish; answered is passed on). A command's own write failure is
+// a *commandFailure.
+func (h *Hub) commitBatch(items []item, idx []int, now time.Time, answered *int) error {
 	start := time.Now()
 	w, err := h.runTx(items, idx, now)
 	h.reg.metrics.commit.Observe(time.Since(start).Seconds())
@@ -659,18 +692,51 @@ func (h *Hub) commitBatch(items []item, idx []int, now time.Time) error {
 	h.reg.metrics.batch.Observe(float64(len(idx)))
 	h.logger.Debug("live batch committed", "commands", len(idx), "duration", time.Since(start))
 	h.st, h.pub, h.seq, h.dbSeq = w.st, w.pub, w.seq, w.seq
+	h.publish(items, idx, now, answered)
+	return nil
+}
+
+// publish queues the committed commands' patches, items[idx] in order,
+// for the connections of their views, and remembers the outcomes.
+//
+// With answered (not nil), it also answers the commands as it publishes
+// them, in order: items[*answered:] up to each command of idx, once that
+// command's patch is queued for the connection that sent it, and before
+// the patch is queued for the other connections. The sender so gets its
+// patch and then its ack without waiting for the whole fan-out, while
+// every connection still gets the patches in seq order and an ack after
+// the patch that carries it.
+func (h *Hub) publish(items []item, idx []int, now time.Time, answered *int) {
 	for _, i := range idx {
 		it := &items[i]
-		for v := range views {
-			if it.patches[v] != nil {
-				h.broadcast(v, it.seq[v], it.patches[v])
-			}
-		}
 		if it.record && it.outcome != nil {
 			h.recent.put(it.req.actor.userID, it.req.id, it.outcome, now)
 		}
+		var msgs [2][]byte
+		for v := range views {
+			if it.patches[v] != nil {
+				msgs[v] = h.record(v, it.seq[v], it.patches[v])
+			}
+		}
+		var first *client
+		if answered != nil {
+			// The sender first: its patch, then the answers due.
+			if c := it.req.client; c != nil && msgs[c.vi] != nil && h.clients[c.vi].has(c) {
+				first = c
+				if !c.send(msgs[c.vi]) {
+					h.drop(c, "slow")
+				}
+			}
+			for ; *answered <= i; *answered++ {
+				h.answerItem(items, *answered)
+			}
+		}
+		for v := range views {
+			if msgs[v] != nil {
+				h.fanOut(v, msgs[v], first)
+			}
+		}
 	}
-	return nil
 }
 
 // runTx is commitBatch's transaction. It fills items[i] for i in idx and
@@ -904,6 +970,11 @@ type clientSet struct {
 }
 
 func (s *clientSet) len() int { return len(s.list) }
+
+func (s *clientSet) has(c *client) bool {
+	_, ok := s.pos[c]
+	return ok
+}
 
 func (s *clientSet) add(c *client) {
 	if s.pos == nil {

@@ -1,0 +1,118 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestHub_AckBeforeFanout: once a command is committed, the connection
+// that sent it gets its patch and then its ack before the patch is queued
+// for the other connections (so the sender's round trip does not wait for
+// the whole fan-out), and every connection of both views still gets the
+// patch. No database: publish runs on a hub built in memory.
+func TestHub_AckBeforeFanout(t *testing.T) {
+	r := &Registry{
+		opts:     Options{MaxQueueBytes: 1 << 20, PingInterval: time.Hour},
+		hardStop: make(chan struct{}),
+		metrics:  newMetrics(nil),
+		logger:   slog.New(slog.DiscardHandler),
+		rules:    defaultRules(),
+	}
+	h := newHub(r, "c0ffee00-0000-4000-8000-000000000000")
+	h.recent = newOutcomeCache(time.Now())
+
+	senderConn := newFakeConn()
+	sender := newClient(r, senderConn, Participant{UserID: "u-gm", Role: RoleGM, View: ViewGM}, h.campaignID)
+	other := newClient(r, newFakeConn(), Participant{UserID: "u-gm", Role: RoleGM, View: ViewGM}, h.campaignID)
+	player := newClient(r, newFakeConn(), Participant{UserID: "u-p", Role: RolePlayer, View: ViewPlayer}, h.campaignID)
+	h.clients[0].add(other)
+	h.clients[0].add(sender) // not first in the list
+	h.clients[1].add(player)
+
+	items := []item{{
+		req: &request{
+			kind: reqCommand, client: sender, actor: actor{userID: "u-gm", role: RoleGM},
+			view: ViewGM, id: "c1", typ: TypeCombatUpdate, received: time.Now(),
+		},
+		outcome: &storedOutcome{seq: [2]int64{7, 5}, result: [2][]byte{[]byte(`{}`), []byte(`{}`)}},
+		patches: [2][]byte{[]byte(`{"hp":3}`), []byte(`{"hp":3}`)},
+		seq:     [2]int64{7, 5},
+		dupOf:   -1,
+	}}
+
+	// Hold the other GM connection's queue: the fan-out to it cannot
+	// happen until the lock is released, so the sender's patch and ack can
+	// only arrive if they were queued before the fan-out.
+	other.mu.Lock()
+	published := make(chan struct{})
+	answered := 0
+	go func() {
+		defer close(published)
+		h.publish(items, []int{0}, time.Now(), &answered)
+	}()
+	go sender.writeLoop()
+	defer func() {
+		close(r.hardStop)
+		<-sender.writerDone
+	}()
+
+	var got []serverMsg
+	timeout := time.After(waitTimeout)
+	for len(got) < 2 {
+		select {
+		case frame := <-senderConn.out:
+			for line := range bytes.SplitSeq(frame, []byte("\n")) {
+				var m serverMsg
+				require.NoError(t, json.Unmarshal(line, &m))
+				got = append(got, m)
+			}
+		case <-timeout:
+			other.mu.Unlock()
+			t.Fatalf("the sender got %d of its patch and ack while the fan-out was held", len(got))
+		}
+	}
+	select {
+	case <-published:
+		t.Fatal("publish finished while a connection's queue was held")
+	default:
+	}
+	require.Len(t, got, 2)
+	require.Equal(t, "patch", got[0].Type)
+	require.Equal(t, int64(7), got[0].Seq)
+	require.Equal(t, "ack", got[1].Type)
+	require.Equal(t, "c1", got[1].ID)
+	require.Equal(t, int64(7), got[1].Seq)
+
+	other.mu.Unlock()
+	select {
+	case <-published:
+	case <-time.After(waitTimeout):
+		t.Fatal("publish did not finish")
+	}
+	require.Equal(t, 1, answered)
+	require.True(t, items[0].answered)
+	for _, c := range []*client{other, player} {
+		c.mu.Lock()
+		q := c.queue
+		c.mu.Unlock()
+		require.Len(t, q, 1, "user %s", c.p.UserID)
+		var m serverMsg
+		require.NoError(t, json.Unmarshal(q[0], &m))
+		require.Equal(t, "patch", m.Type)
+		require.Equal(t, items[0].seq[c.vi], m.Seq)
+	}
+	// The sender got the patch once, and the ring keeps it for resumes.
+	select {
+	case frame := <-senderConn.out:
+		t.Fatalf("the sender got more: %s", frame)
+	default:
+	}
+	msgs, ok := h.ring[0].since(Resume{Epoch: "e", Seq: 6}, "e", 7)
+	require.True(t, ok)
+	require.Len(t, msgs, 1)
+}
