@@ -461,11 +461,21 @@ func (c *campaign) sender(ctx context.Context, st *stats) {
 
 // read consumes one connection's frames: patches complete fan-outs, acks
 // complete round trips (driver only).
+//
+// It runs on the same cores as the server, so it reads cheaply: without a
+// context per read (coder/websocket arms a context.AfterFunc for every
+// Reader call whose context can end; here the socket is closed once when
+// ctx ends instead), into a buffer reused between messages.
 func (c *campaign) read(ctx context.Context, conn *websocket.Conn, driver bool, st *stats) {
 	defer conn.CloseNow()
-	var key []byte
+	stop := context.AfterFunc(ctx, func() { conn.CloseNow() })
+	defer stop()
+	var (
+		key []byte
+		buf bytes.Buffer
+	)
 	for {
-		_, data, err := conn.Read(ctx)
+		data, err := readMessage(conn, &buf)
 		if err != nil {
 			if ctx.Err() == nil {
 				st.closed.Add(1)
@@ -553,6 +563,20 @@ func (c *campaign) read(ctx context.Context, conn *websocket.Conn, driver bool, 
 			}
 		}
 	}
+}
+
+// readMessage reads the next data message into buf, whose memory is
+// reused from message to message. Unlike conn.Read it neither arms a
+// context per message nor allocates a buffer per message; the
+// connection's read limit still applies.
+func readMessage(conn *websocket.Conn, buf *bytes.Buffer) ([]byte, error) {
+	_, r, err := conn.Reader(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	buf.Reset()
+	_, err = buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func (s *stats) report(elapsed time.Duration, delivered int64) {
