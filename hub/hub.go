@@ -608,9 +608,15 @@ func (h *Hub) execCommands(cmds []*request) {
 		switch {
 		case err == nil:
 		case errors.As(err, &cf) && len(todo) > 1:
-			// One command's write failed: run each alone.
+			// One command's write failed: run each alone. The outcomes of
+			// the rolled-back transaction are void first, all of them: if
+			// the hub stops part-way (a fenced commit), the commands not
+			// run again are answered ErrInternal, never acked with a seq
+			// that was not committed.
 			for _, i := range todo {
 				items[i] = item{req: items[i].req, dupOf: -1}
+			}
+			for _, i := range todo {
 				if err := h.commitBatch(items, []int{i}, now, nil); err != nil {
 					needSync = h.batchFailed(items, []int{i}, err) || needSync
 				}
