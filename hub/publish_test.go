@@ -116,3 +116,77 @@ func TestHub_AckBeforeFanout(t *testing.T) {
 	require.True(t, ok)
 	require.Len(t, msgs, 1)
 }
+
+// TestHub_PublishSeveralCommands: a batch of several commands from several
+// senders (a patch for both views, a rule error, a GM-only change made by
+// a player, a retry answered like the command it repeats). Every
+// connection gets its patches in seq order, each sender its answer after
+// the patch that carries it, and every command exactly one answer.
+func TestHub_PublishSeveralCommands(t *testing.T) {
+	r := &Registry{
+		opts:     Options{MaxQueueBytes: 1 << 20, PingInterval: time.Hour},
+		hardStop: make(chan struct{}),
+		metrics:  newMetrics(nil),
+		logger:   slog.New(slog.DiscardHandler),
+		rules:    defaultRules(),
+	}
+	h := newHub(r, "c0ffee00-0000-4000-8000-000000000000")
+	h.recent = newOutcomeCache(time.Now())
+	gm := newClient(r, newFakeConn(), Participant{UserID: "u-gm", Role: RoleGM, View: ViewGM}, h.campaignID)
+	other := newClient(r, newFakeConn(), Participant{UserID: "u-gm2", Role: RoleGM, View: ViewGM}, h.campaignID)
+	player := newClient(r, newFakeConn(), Participant{UserID: "u-p", Role: RolePlayer, View: ViewPlayer}, h.campaignID)
+	h.clients[0].add(other)
+	h.clients[0].add(gm)
+	h.clients[1].add(player)
+
+	req := func(c *client, id string) *request {
+		return &request{kind: reqCommand, client: c, actor: actor{userID: c.p.UserID, role: c.p.Role},
+			view: c.p.View, id: id, typ: TypeCombatUpdate, received: time.Now()}
+	}
+	ok := func(seq [2]int64) *storedOutcome {
+		return &storedOutcome{seq: seq, result: [2][]byte{[]byte(`{}`), []byte(`{}`)}}
+	}
+	items := []item{
+		{req: req(gm, "g1"), outcome: ok([2]int64{7, 5}), patches: [2][]byte{[]byte(`{"a":1}`), []byte(`{"a":1}`)}, seq: [2]int64{7, 5}, dupOf: -1},
+		{req: req(player, "p1"), outcome: &storedOutcome{err: ErrNoCombat}, dupOf: -1},
+		{req: req(player, "p2"), outcome: ok([2]int64{8, 5}), patches: [2][]byte{[]byte(`{"b":2}`), nil}, seq: [2]int64{8, 5}, dupOf: -1},
+		{req: req(gm, "g1"), dupOf: 0}, // the same id again: a retry
+	}
+	answered := 0
+	h.publish(items, []int{0, 1, 2}, time.Now(), &answered)
+	for i := answered; i < len(items); i++ {
+		h.answerItem(items, i)
+	}
+
+	type msg struct {
+		Type string
+		ID   string
+		Seq  int64
+		Code string
+	}
+	queued := func(c *client) []msg {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		var out []msg
+		for _, b := range c.queue {
+			var m serverMsg
+			require.NoError(t, json.Unmarshal(b, &m))
+			out = append(out, msg{m.Type, m.ID, m.Seq, m.Code})
+		}
+		return out
+	}
+	require.Equal(t, []msg{
+		{Type: "patch", Seq: 7}, {Type: "ack", ID: "g1", Seq: 7},
+		{Type: "patch", Seq: 8},
+		{Type: "ack", ID: "g1", Seq: 7}, // the retry, answered like the first
+	}, queued(gm))
+	require.Equal(t, []msg{{Type: "patch", Seq: 7}, {Type: "patch", Seq: 8}}, queued(other))
+	require.Equal(t, []msg{
+		{Type: "patch", Seq: 5},
+		{Type: "error", ID: "p1", Code: CodeConflict},
+		{Type: "ack", ID: "p2", Seq: 5}, // its change is GM-only: the player view stays at 5
+	}, queued(player))
+	for i := range items {
+		require.True(t, items[i].answered, "item %d", i)
+	}
+}
