@@ -10,12 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestHub_AckBeforeFanout: once a command is committed, the connection
-// that sent it gets its patch and then its ack before the patch is queued
-// for the other connections (so the sender's round trip does not wait for
-// the whole fan-out), and every connection of both views still gets the
-// patch. No database: publish runs on a hub built in memory.
-func TestHub_AckBeforeFanout(t *testing.T) {
+// newMemoryHub is a hub without a database or a run loop, for tests that
+// call its publishing directly.
+func newMemoryHub() (*Registry, *Hub) {
 	r := &Registry{
 		opts:     Options{MaxQueueBytes: 1 << 20, PingInterval: time.Hour},
 		hardStop: make(chan struct{}),
@@ -25,6 +22,16 @@ func TestHub_AckBeforeFanout(t *testing.T) {
 	}
 	h := newHub(r, "c0ffee00-0000-4000-8000-000000000000")
 	h.recent = newOutcomeCache(time.Now())
+	return r, h
+}
+
+// TestHub_AckBeforeFanout: once a command is committed, the connection
+// that sent it gets its patch and then its ack before the patch is queued
+// for the other connections (so the sender's round trip does not wait for
+// the whole fan-out), and every connection of both views still gets the
+// patch. No database: publish runs on a hub built in memory.
+func TestHub_AckBeforeFanout(t *testing.T) {
+	r, h := newMemoryHub()
 
 	senderConn := newFakeConn()
 	sender := newClient(r, senderConn, Participant{UserID: "u-gm", Role: RoleGM, View: ViewGM}, h.campaignID)
@@ -123,15 +130,7 @@ func TestHub_AckBeforeFanout(t *testing.T) {
 // connection gets its patches in seq order, each sender its answer after
 // the patch that carries it, and every command exactly one answer.
 func TestHub_PublishSeveralCommands(t *testing.T) {
-	r := &Registry{
-		opts:     Options{MaxQueueBytes: 1 << 20, PingInterval: time.Hour},
-		hardStop: make(chan struct{}),
-		metrics:  newMetrics(nil),
-		logger:   slog.New(slog.DiscardHandler),
-		rules:    defaultRules(),
-	}
-	h := newHub(r, "c0ffee00-0000-4000-8000-000000000000")
-	h.recent = newOutcomeCache(time.Now())
+	r, h := newMemoryHub()
 	gm := newClient(r, newFakeConn(), Participant{UserID: "u-gm", Role: RoleGM, View: ViewGM}, h.campaignID)
 	other := newClient(r, newFakeConn(), Participant{UserID: "u-gm2", Role: RoleGM, View: ViewGM}, h.campaignID)
 	player := newClient(r, newFakeConn(), Participant{UserID: "u-p", Role: RolePlayer, View: ViewPlayer}, h.campaignID)

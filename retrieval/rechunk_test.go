@@ -93,6 +93,17 @@ func setupRechunk(t *testing.T, emb *retrieval.Embedders) *rechunkBundle {
 	return &rechunkBundle{testBundle: b, svc: svc, newClient: newClient}
 }
 
+// setupRechunkWorking is setupRechunk with the River client set as the
+// service's queue and started.
+func setupRechunkWorking(t *testing.T, emb *retrieval.Embedders) *rechunkBundle {
+	t.Helper()
+	b := setupRechunk(t, emb)
+	client := b.newClient()
+	b.svc.SetQueue(client)
+	startClient(t, client)
+	return b
+}
+
 func startClient(t *testing.T, client *jobs.Client) {
 	t.Helper()
 	ctx := t.Context()
@@ -110,10 +121,7 @@ func startClient(t *testing.T, client *jobs.Client) {
 func TestRechunk_SettingsChange(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	b := setupRechunk(t, nil)
-	client := b.newClient()
-	b.svc.SetQueue(client)
-	startClient(t, client)
+	b := setupRechunkWorking(t, nil)
 	c, u := b.campaign(t, "Rechunk")
 
 	first := longSection("Combat", "zorblax", 40)
@@ -447,10 +455,7 @@ func TestReembed_JobThroughRiver(t *testing.T) {
 	ctx := t.Context()
 	f, srv := newFakeEmbeddings(t)
 	f.failures = 0
-	b := setupRechunk(t, retrieval.NewEmbedders(retrieval.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "all-minilm"}))
-	client := b.newClient()
-	b.svc.SetQueue(client)
-	startClient(t, client)
+	b := setupRechunkWorking(t, retrieval.NewEmbedders(retrieval.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "all-minilm"}))
 
 	_, err := b.svc.UpdateSettings(ctx, retrieval.Settings{ChunkSize: 1000, ChunkOverlap: 150, EmbeddingModel: retrieval.OfflineModel})
 	require.NoError(t, err)
@@ -485,10 +490,7 @@ func TestReembed_JobThroughRiver(t *testing.T) {
 func TestQueueIndexUpgrade(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	b := setupRechunk(t, nil)
-	client := b.newClient()
-	b.svc.SetQueue(client)
-	startClient(t, client)
+	b := setupRechunkWorking(t, nil)
 	c, u := b.campaign(t, "Upgrade")
 
 	book, err := b.svc.CreateCoreRule(ctx, retrieval.CreateCoreRuleParams{
@@ -551,10 +553,7 @@ func TestQueueIndexUpgrade(t *testing.T) {
 func TestQueueIndexUpgradeModel(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	b := setupRechunk(t, nil)
-	client := b.newClient()
-	b.svc.SetQueue(client)
-	startClient(t, client)
+	b := setupRechunkWorking(t, nil)
 
 	book, err := b.svc.CreateCoreRule(ctx, retrieval.CreateCoreRuleParams{
 		Slug: "handbook", Title: "Handbook", Kind: retrieval.KindRequired,
