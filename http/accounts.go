@@ -139,23 +139,19 @@ func (req *signupRequest) validate() error {
 	return v.err()
 }
 
-// clientKey is the client address of r for throttling (clientKey), with
-// the configured trusted proxies. The first request that carries
-// X-Forwarded-For while no proxy is trusted logs a warning: behind a
-// proxy, every client then has the proxy's address.
-func (s *Server) clientKey(r *http.Request) string {
-	s.noteForwarded(r)
-	return clientKey(r, s.opts.TrustedProxies)
-}
-
-// noteForwarded logs the proxy warning of clientKey.
-func (s *Server) noteForwarded(r *http.Request) {
+// client identifies r's client for throttling: its key (clientKey, with
+// the configured trusted proxies) and whether it is on loopback. The first
+// request that carries X-Forwarded-For while no proxy is trusted logs a
+// warning: behind a proxy, every client then has the proxy's address.
+func (s *Server) client(r *http.Request) (key string, loopback bool) {
 	if len(s.opts.TrustedProxies) == 0 && r.Header.Get("X-Forwarded-For") != "" {
 		s.proxyWarning.Do(func() {
 			s.logger.Warn("requests carry X-Forwarded-For but GAMETABLE_TRUSTED_PROXIES is not set: throttling counts every client behind the proxy as one address",
 				"peer", r.RemoteAddr)
 		})
 	}
+	addr, ok := clientAddr(r, s.opts.TrustedProxies)
+	return addrKey(addr, ok, r.RemoteAddr), ok && addr.IsLoopback()
 }
 
 func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
@@ -169,9 +165,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) {
 	// machine itself is not limited: a client on loopback is the
 	// administrator's own, or a proxy nobody declared trusted, whose
 	// clients would otherwise share one budget.
-	s.noteForwarded(r)
-	if addr, ok := clientAddr(r, s.opts.TrustedProxies); s.signupLimit != nil && !(ok && addr.IsLoopback()) {
-		addrKey := s.clientKey(r)
+	if addrKey, loopback := s.client(r); s.signupLimit != nil && !loopback {
 		wait, ok := s.signupLimit.begin(addrKey)
 		if !ok {
 			s.logWarn(r, "sign-up throttled", "client", addrKey)
@@ -238,7 +232,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	emailKey, addrKey := "email:"+req.Email, s.clientKey(r)
+	addrKey, _ := s.client(r)
+	emailKey := "email:" + req.Email
 	wait, ok := s.loginByEmail.begin(emailKey)
 	if !ok {
 		s.logWarn(r, "login throttled", "by", "email")

@@ -139,8 +139,14 @@ func maxTime(a, b time.Time) time.Time {
 // whole /64).
 func clientKey(r *http.Request, trusted []netip.Prefix) string {
 	addr, ok := clientAddr(r, trusted)
+	return addrKey(addr, ok, r.RemoteAddr)
+}
+
+// addrKey is clientKey for an address clientAddr found (ok), else for the
+// connection's unparsable remote address.
+func addrKey(addr netip.Addr, ok bool, remote string) string {
 	if !ok {
-		return "ip:" + r.RemoteAddr
+		return "ip:" + remote
 	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
