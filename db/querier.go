@@ -97,6 +97,11 @@ type Querier interface {
 	// unscoped: a rule book's chunks are global (campaign_id NULL).
 	ChunkDeleteForCoreRule(ctx context.Context, coreRuleID uuid.UUID) error
 	ChunkDeleteForDocument(ctx context.Context, arg ChunkDeleteForDocumentParams) error
+	// unscoped: start-up maintenance over every chunk; nothing leaves the server.
+	// ChunkHasStaleEmbeddings is whether any chunk lacks an embedding of model:
+	// three probes of chunks_embedding_model_idx (NULL, below, above), where
+	// IS DISTINCT FROM would read every chunk when none is stale.
+	ChunkHasStaleEmbeddings(ctx context.Context, model string) (bool, error)
 	// ChunkInsertCoreRule stores one passage of a book. tsv is built here from
 	// index_text (heading path and passage) with the 'english' configuration,
 	// and token_count is its number of lexeme positions, the BM25 length.

@@ -385,6 +385,23 @@ func (q *Queries) ChunkDeleteForDocument(ctx context.Context, arg ChunkDeleteFor
 	return err
 }
 
+const chunkHasStaleEmbeddings = `-- name: ChunkHasStaleEmbeddings :one
+SELECT (EXISTS (SELECT 1 FROM chunks WHERE embedding_model IS NULL)
+    OR EXISTS (SELECT 1 FROM chunks WHERE embedding_model < $1::text)
+    OR EXISTS (SELECT 1 FROM chunks WHERE embedding_model > $1::text))::boolean AS stale
+`
+
+// unscoped: start-up maintenance over every chunk; nothing leaves the server.
+// ChunkHasStaleEmbeddings is whether any chunk lacks an embedding of model:
+// three probes of chunks_embedding_model_idx (NULL, below, above), where
+// IS DISTINCT FROM would read every chunk when none is stale.
+func (q *Queries) ChunkHasStaleEmbeddings(ctx context.Context, model string) (bool, error) {
+	row := q.db.QueryRow(ctx, chunkHasStaleEmbeddings, model)
+	var stale bool
+	err := row.Scan(&stale)
+	return stale, err
+}
+
 const chunkListStaleEmbeddings = `-- name: ChunkListStaleEmbeddings :many
 SELECT id, heading_path, text
 FROM chunks

@@ -358,6 +358,15 @@ SELECT count(*)::bigint
 FROM chunks
 WHERE embedding_model IS DISTINCT FROM @model::text;
 
+-- name: ChunkHasStaleEmbeddings :one
+-- unscoped: start-up maintenance over every chunk; nothing leaves the server.
+-- ChunkHasStaleEmbeddings is whether any chunk lacks an embedding of model:
+-- three probes of chunks_embedding_model_idx (NULL, below, above), where
+-- IS DISTINCT FROM would read every chunk when none is stale.
+SELECT (EXISTS (SELECT 1 FROM chunks WHERE embedding_model IS NULL)
+    OR EXISTS (SELECT 1 FROM chunks WHERE embedding_model < @model::text)
+    OR EXISTS (SELECT 1 FROM chunks WHERE embedding_model > @model::text))::boolean AS stale;
+
 -- name: ChunkSetEmbedding :batchexec
 -- unscoped: background maintenance over every chunk by id; nothing leaves the server.
 UPDATE chunks

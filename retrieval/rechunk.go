@@ -153,17 +153,17 @@ func (s *Service) QueueIndexUpgrade(ctx context.Context) (bool, error) {
 		if err != nil {
 			return err
 		}
-		stale, err := q.ChunkCountStaleEmbeddings(ctx, emb.Model())
+		stale, err := q.ChunkHasStaleEmbeddings(ctx, emb.Model())
 		if err != nil {
-			return fmt.Errorf("count chunks to re-embed: %w", err)
+			return fmt.Errorf("look for chunks to re-embed: %w", err)
 		}
-		if stale == 0 {
+		if !stale {
 			return nil
 		}
 		// If both run, chunks the re-chunking job replaces come with the
 		// current model, and re-embedding passes them over.
 		queued = true
-		s.logger.Info("chunks embedded with another model", "chunks", stale, "model", emb.Model())
+		s.logger.Info("chunks embedded with another model: re-embedding", "model", emb.Model())
 		return s.enqueue(ctx, tx, ReembedArgs{})
 	})
 	return queued, err
