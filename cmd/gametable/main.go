@@ -490,7 +490,7 @@ func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg Config, logger *slog
 		// Searches still work on the chunks as they are.
 		logger.Warn("check the search index version", "err", err)
 	} else if queued {
-		logger.Info("re-indexing rule books and documents in the background", "index_version", retrieval.SearchIndexVersion)
+		logger.Info("updating the search index of rule books and documents in the background (re-chunking or re-embedding)", "index_version", retrieval.SearchIndexVersion)
 	}
 	return client, rag, chat, nil
 }
